@@ -1,0 +1,54 @@
+"""The one place where project paths are built.
+
+The project root is found from the package location (src layout: ``<root>/src/iplayout``);
+``IPLAYOUT_HOME`` overrides it, e.g. when the package is installed outside a checkout.
+Build outputs (the integrated database) go to ``IPLAYOUT_BUILD_DIR`` or ``<root>/build``.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def project_root() -> Path:
+    """Root of the checkout (folder holding ``data/``, ``params/`` and ``notebooks/``)."""
+    env = os.environ.get("IPLAYOUT_HOME")
+    if env:
+        return Path(env).resolve()
+    return Path(__file__).resolve().parents[2]
+
+
+def data_dir() -> Path:
+    """Bundled data packages (immutable: the pipeline never writes here)."""
+    return project_root() / "data"
+
+
+def params_dir() -> Path:
+    """What researchers edit: indicator systems, run plans, zoning rules."""
+    return project_root() / "params"
+
+
+def notebooks_dir() -> Path:
+    return project_root() / "notebooks"
+
+
+def build_dir() -> Path:
+    env = os.environ.get("IPLAYOUT_BUILD_DIR")
+    return Path(env).resolve() if env else project_root() / "build"
+
+
+def default_db_path() -> Path:
+    """Default location of the integrated DuckDB database."""
+    env = os.environ.get("IPLAYOUT_DB")
+    return Path(env).resolve() if env else build_dir() / "iplayout.duckdb"
+
+
+def reports_dir() -> Path:
+    env = os.environ.get("IPLAYOUT_REPORTS_DIR")
+    return Path(env).resolve() if env else project_root() / "reports"
+
+
+def cache_dir() -> Path:
+    """Writable scratch space (fontconfig cache, matplotlib cache)."""
+    env = os.environ.get("IPLAYOUT_CACHE_DIR")
+    return Path(env).resolve() if env else build_dir() / "cache"

@@ -1,0 +1,73 @@
+"""CJK fonts for charts (matplotlib) and PDFs (WeasyPrint via fontconfig).
+
+The font comes from the ``noto-cjk-sans-otc`` wheel (OFL-1.1), so no system font install is needed.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from .config import cache_dir
+
+CJK_FAMILY = "Noto Sans CJK SC"
+
+
+@lru_cache(maxsize=1)
+def cjk_font_file() -> Path:
+    """Path of NotoSansCJK-Regular.ttc inside the installed ``noto_cjk_sans_otc`` package."""
+    import noto_cjk_sans_otc  # noqa: PLC0415  (optional heavy import kept local)
+
+    pkg_dir = Path(noto_cjk_sans_otc.__file__).resolve().parent
+    found = sorted(pkg_dir.rglob("*.tt[cf]")) + sorted(pkg_dir.rglob("*.otf"))
+    if not found:
+        raise FileNotFoundError(f"no font file inside {pkg_dir}")
+    return found[0]
+
+
+@lru_cache(maxsize=1)
+def setup_matplotlib() -> str:
+    """Register the CJK font with matplotlib and make it the default family.
+
+    Call before any figure is created: axes keep the font they were created with.
+    Returns the family name.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib import font_manager, rcParams
+
+    font_manager.fontManager.addfont(str(cjk_font_file()))
+    rcParams["font.family"] = "sans-serif"
+    rcParams["font.sans-serif"] = [CJK_FAMILY, "DejaVu Sans"]
+    rcParams["axes.unicode_minus"] = False
+    rcParams["svg.fonttype"] = "none"
+    return CJK_FAMILY
+
+
+def setup_fontconfig() -> Path:
+    """Write a fontconfig file that adds the CJK font folder and point FONTCONFIG_FILE at it.
+
+    WeasyPrint (pango) finds fonts through fontconfig; without this Chinese renders as tofu.
+    Returns the config path. Idempotent.
+    """
+    font_dir = cjk_font_file().parent
+    cdir = cache_dir() / "fontconfig"
+    cdir.mkdir(parents=True, exist_ok=True)
+    conf = cdir / "fonts.conf"
+    text = f"""<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>{font_dir}</dir>
+  <cachedir>{cdir / 'cache'}</cachedir>
+  <alias><family>sans-serif</family><prefer><family>{CJK_FAMILY}</family></prefer></alias>
+  <alias><family>serif</family><prefer><family>{CJK_FAMILY}</family></prefer></alias>
+</fontconfig>
+"""
+    if not conf.exists() or conf.read_text(encoding="utf-8") != text:
+        tmp = conf.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, conf)
+    os.environ["FONTCONFIG_FILE"] = str(conf)
+    return conf

@@ -1,0 +1,4 @@
+"""The package's one logger."""
+import logging
+
+logger = logging.getLogger("iplayout")
