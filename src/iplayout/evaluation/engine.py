@@ -1,0 +1,374 @@
+"""Evaluate a wide table with a spec: types → treatment → normalisation → weights → scores →
+coupling → obstacles → DEA → uncertainty. Pure: DataFrame + spec in, :class:`EvaluationResult` out.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, MethodError, Problem, SpecError
+from ..methods import coupling as cp
+from ..methods.dea import dea
+from ..methods.normalise import normalise
+from ..methods.scores import DEFAULT_SCALE, get_score, obstacle_degree
+from ..methods.transform import apply_types
+from ..methods.treatment import treat_outliers
+from ..methods.weights import ahp, get_weights, weights_entropy
+from .result import EvaluationResult
+from .robustness import run_uncertainty
+from .spec import EvaluationSpec, parse_spec
+
+ALL = "_all"
+
+
+def _prepare(table: pd.DataFrame, spec: EvaluationSpec, source: str) -> tuple[pd.DataFrame, list[dict]]:
+    """Check columns and types, apply the missing-value policy. Returns the clean table and log."""
+    need = [spec.id_column] + ([spec.year_column] if spec.year_column else []) + spec.codes
+    if spec.dea:
+        need += [c for c in spec.dea.inputs + spec.dea.outputs if c not in need]
+    missing_cols = [c for c in need if c not in table.columns]
+    if missing_cols:
+        raise DataError([Problem("column missing from the table", file=source, column=c) for c in missing_cols])
+    df = table[need].copy().reset_index(drop=True)
+    df[spec.id_column] = df[spec.id_column].astype(str)
+    problems = []
+    value_cols = need[1 + bool(spec.year_column):]
+    for c in ([spec.year_column] if spec.year_column else []) + value_cols:
+        num = pd.to_numeric(df[c], errors="coerce")
+        bad = num.isna() & df[c].notna() & (df[c].astype(str).str.strip() != "")
+        for i in np.flatnonzero(bad.to_numpy()):
+            problems.append(Problem("not a number", file=source, line=int(i) + 2, column=c, value=df[c].iloc[i]))
+        df[c] = num.astype(float)
+    if spec.year_column:
+        if df[spec.year_column].isna().any():
+            i = int(np.flatnonzero(df[spec.year_column].isna().to_numpy())[0])
+            problems.append(Problem("missing year", file=source, line=i + 2, column=spec.year_column))
+        else:
+            df[spec.year_column] = df[spec.year_column].astype(int)
+    keys = [spec.id_column] + ([spec.year_column] if spec.year_column else [])
+    dup = df.duplicated(keys, keep=False)
+    for i in np.flatnonzero(dup.to_numpy()):
+        problems.append(Problem("duplicate unit", file=source, line=int(i) + 2, column=spec.id_column,
+                                value=df[spec.id_column].iloc[i]))
+    if problems:
+        raise DataError(problems)
+    log = []
+    na = df[value_cols].isna()
+    if na.any().any():
+        cells = [(int(i), c) for c in value_cols for i in np.flatnonzero(na[c].to_numpy())]
+        if spec.missing == "error":
+            raise DataError([Problem("missing value (spec missing: error)", file=source, line=i + 2, column=c,
+                                     value=df[spec.id_column].iloc[i]) for i, c in cells])
+        if spec.missing == "drop_unit":
+            dropped = df.loc[na.any(axis=1), keys].astype(str).agg("/".join, axis=1).tolist()
+            df = df.loc[~na.any(axis=1)].reset_index(drop=True)
+            log.append({"step": "missing", "args": {"policy": "drop_unit", "dropped": dropped}})
+        else:
+            df, args = _impute(df, spec, value_cols, source)
+            log.append({"step": "missing", "args": args})
+        if len(df) < 2:
+            raise DataError(f"fewer than 2 units left after the missing-value policy {spec.missing!r}", file=source)
+    else:
+        log.append({"step": "missing", "args": {"policy": spec.missing, "missing_cells": 0}})
+    return df, log
+
+
+def interpolate_interior(years: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Linear interpolation of missing values between observed years (no extrapolation at the ends).
+
+    Notes
+    -----
+    ``x_t = x_a + (x_b − x_a)(t − a)/(b − a)`` for the nearest observed years ``a < t < b``
+    (线性插值); values before the first or after the last observation stay missing.
+    """
+    ok = ~np.isnan(values)
+    if ok.sum() < 2:
+        return values
+    out = values.copy()
+    inner = ~ok & (years > years[ok].min()) & (years < years[ok].max())
+    order = np.argsort(years[ok])
+    out[inner] = np.interp(years[inner], years[ok][order], values[ok][order])
+    return out
+
+
+def _impute(df: pd.DataFrame, spec: EvaluationSpec, value_cols: list[str], source: str) -> tuple[pd.DataFrame, dict]:
+    """``interpolate_median``: linear interpolation between a unit's own years (interior gaps only),
+    then, like ``impute_median``, the median of the pool group for what is left. Each filled cell is
+    logged; an indicator with no value at all in a year is an error (a median must not invent a year)."""
+    df = df.copy()
+    args: dict = {"policy": spec.missing}
+    if spec.missing == "interpolate_median" and spec.year_column:
+        filled = []
+        for c in value_cols:
+            before = df[c].isna()
+            for _, rows in df.groupby(spec.id_column).groups.items():
+                df.loc[rows, c] = interpolate_interior(df.loc[rows, spec.year_column].to_numpy(float),
+                                                       df.loc[rows, c].to_numpy(float))
+            filled += [f"{df.at[i, spec.id_column]}/{df.at[i, spec.year_column]}:{c}"
+                       for i in df.index[before & df[c].notna()]]
+        args["interpolated"] = filled
+    na = df[value_cols].isna()
+    if spec.year_column:
+        empty = na.groupby(df[spec.year_column]).all()
+        bad = [(int(y), c) for y in empty.index for c in value_cols if empty.loc[y, c]]
+        if bad:
+            raise DataError([Problem(f"no value at all in year {y}: {spec.missing} refuses to fill a whole year",
+                                     file=source, column=c) for y, c in bad])
+    groups = df[spec.year_column] if (spec.year_column and spec.normalise.pool == "year") else pd.Series(0, index=df.index)
+    args["imputed"] = [f"{df[spec.id_column].iloc[i]}:{c}" for c in value_cols for i in np.flatnonzero(na[c].to_numpy())]
+    for c in value_cols:
+        df[c] = df[c].fillna(df.groupby(groups)[c].transform("median"))
+    return df, args
+
+
+def _pool_labels(df: pd.DataFrame, spec: EvaluationSpec) -> np.ndarray:
+    if spec.year_column and spec.normalise.pool == "year":
+        return df[spec.year_column].astype(str).to_numpy()
+    return np.full(len(df), ALL, dtype=object)
+
+
+def _normalise_params(spec: EvaluationSpec, method: str) -> dict:
+    n = spec.normalise
+    return {"minmax": {"bounded_policy": n.bounded_policy}, "eps_shrink": {"eps": n.eps},
+            "zscore": {"ddof": n.ddof},
+            "goalposts": {"goalposts": {i.code: i.goalposts for i in spec.indicators}}}.get(method, {})
+
+
+def transformed_and_normalised(df: pd.DataFrame, spec: EvaluationSpec, pools: np.ndarray,
+                               methods: list[str]) -> tuple[pd.DataFrame, pd.Series, dict[str, pd.DataFrame], pd.DataFrame]:
+    """Type transform, treatment and each requested normalisation, pool group by pool group."""
+    types = {i.code: i.model_dump() for i in spec.indicators}
+    x_all, z_all, audits = [], {m: [] for m in methods}, []
+    direction = bounded = None
+    for pool in pd.unique(pools):
+        rows = df.index[pools == pool]
+        x, direction, bounded = apply_types(df.loc[rows, spec.codes], types)
+        if spec.treatment.method == "coinr":
+            t = spec.treatment
+            free = [c for c in spec.codes if not bounded[c]]
+            treated, audit = treat_outliers(x[free], skew_max=t.skew_max, kurt_max=t.kurt_max,
+                                            winsor_max=t.winsor_max, action=t.action, bias=t.bias)
+            x_tr = x.copy()
+            x_tr[free] = treated
+            audits.append(audit.assign(pool=str(pool)))
+        else:
+            x_tr = x
+        x_all.append(x)
+        for m in methods:
+            # the shift (平移) applies after every normalisation so that alternatives stay comparable
+            z_all[m].append(normalise(m, x_tr, direction, bounded, **_normalise_params(spec, m)) + spec.normalise.shift)
+    audit = pd.concat(audits, ignore_index=True) if audits else pd.DataFrame()
+    return pd.concat(x_all).sort_index(), direction, {m: pd.concat(v).sort_index() for m, v in z_all.items()}, audit
+
+
+def subsystem_of(spec: EvaluationSpec) -> pd.Series:
+    return pd.Series({i.code: (i.subsystem or ALL) for i in spec.indicators})
+
+
+def _weights_for(method: str, z: pd.DataFrame, spec: EvaluationSpec, sub: str) -> pd.Series:
+    w = spec.weights
+    fixed = {i.code: i.weight for i in spec.indicators if i.weight is not None}
+    if method == "entropy":
+        return get_weights("entropy", z, zero=w.entropy_zero, eps=w.entropy_eps, shift=w.entropy_shift)
+    if method in ("critic", "cv"):
+        return get_weights(method, z, ddof=w.ddof)
+    if method == "pca":
+        return get_weights("pca", z, variance=w.pca_variance)
+    if method == "fixed":
+        return get_weights("fixed", z, weights=fixed)
+    if method in ("ahp", "combined") and (method == "ahp" or w.combined.subjective == "ahp"):
+        if sub not in w.ahp:
+            raise SpecError(f"weights.ahp has no pairwise matrix for subsystem {sub!r}")
+        ahp_args = w.ahp[sub].model_dump()
+        if method == "ahp":
+            return get_weights("ahp", z, **ahp_args)
+        subjective = {"ahp": ahp_args}
+    elif method == "combined":
+        subjective = {"fixed": fixed}
+    else:
+        return get_weights(method, z)
+    c = w.combined
+    obj_params = {"entropy": {"zero": w.entropy_zero, "eps": w.entropy_eps, "shift": w.entropy_shift},
+                  "pca": {"variance": w.pca_variance}, "critic": {"ddof": w.ddof}, "cv": {"ddof": w.ddof}}
+    return get_weights("combined", z, subjective=subjective, objective=c.objective,
+                       objective_params=obj_params.get(c.objective, {}), rule=c.rule, alpha=c.alpha)
+
+
+def compute_weights(z: pd.DataFrame, spec: EvaluationSpec, pools: np.ndarray) -> pd.DataFrame:
+    """Within-subsystem weights per pool group for the primary and any compared methods."""
+    subs = subsystem_of(spec)
+    beta = subsystem_weights(spec)
+    methods = [spec.weights.method] + [m for m in spec.weights.compare if m != spec.weights.method]
+    rows = []
+    for pool in pd.unique(pools):
+        zp = z.loc[pools == pool]
+        for m in methods:
+            for s in pd.unique(subs):
+                cols = list(subs.index[subs == s])
+                w = _weights_for(m, zp[cols], spec, s)
+                for c in cols:
+                    rows.append({"pool": str(pool), "subsystem": s, "indicator": c, "method": m,
+                                 "weight": float(w[c]), "global_weight": float(w[c] * beta[s]),
+                                 "primary": m == spec.weights.method})
+    return pd.DataFrame(rows)
+
+
+def _ahp_consistency(spec: EvaluationSpec) -> dict:
+    """λ_max, CI, RI and CR of every AHP matrix in use (reported in the log)."""
+    w = spec.weights
+    if not (w.method == "ahp" or (w.method == "combined" and w.combined.subjective == "ahp")):
+        return {}
+    subs = subsystem_of(spec)
+    out = {}
+    for s, a in w.ahp.items():
+        labels = a.order or list(subs.index[subs == s])
+        r = ahp(a.matrix, labels, method=a.method)
+        out[s] = {"lambda_max": r.lambda_max, "ci": r.ci, "ri": r.ri, "cr": r.cr}
+    return {"ahp_consistency": out}
+
+
+def subsystem_weights(spec: EvaluationSpec) -> pd.Series:
+    if not spec.subsystems:
+        return pd.Series({ALL: 1.0})
+    if spec.weights.subsystems == "fixed":
+        b = pd.Series({s.code: float(s.weight) for s in spec.subsystems})
+    else:
+        b = pd.Series(1.0, index=[s.code for s in spec.subsystems])
+    if b.sum() <= 0:
+        raise SpecError("subsystem weights sum to 0")
+    return b / b.sum()
+
+
+def _score(spec: EvaluationSpec, z: pd.DataFrame, x: pd.DataFrame, direction: pd.Series,
+           w: pd.Series, scale: float) -> pd.Series:
+    return get_score(spec.score.method, z, w, x=x, direction=direction, norm=spec.score.topsis_norm, scale=scale)
+
+
+def _rank(score: pd.Series, df: pd.DataFrame, spec: EvaluationSpec) -> pd.Series:
+    by = df[spec.year_column] if spec.year_column else pd.Series(0, index=df.index)
+    return score.groupby(by).rank(ascending=False, method="min").astype(int)
+
+
+def evaluate_table(table: pd.DataFrame, spec: EvaluationSpec | dict, *, source: str = "<table>") -> EvaluationResult:
+    """Evaluate ``table`` (one row per unit[-year]) with ``spec``; see docs/evaluation.md.
+
+    Same table and spec → identical tables (the only randomness is the seeded Monte Carlo).
+    """
+    if isinstance(spec, dict):
+        spec = parse_spec(spec)
+    log: list[dict] = [{"step": "spec", "args": spec.model_dump(mode="json")}]
+    df, mlog = _prepare(table, spec, source)
+    log += mlog
+    keys = [spec.id_column] + ([spec.year_column] if spec.year_column else [])
+    pools = _pool_labels(df, spec)
+    nm = spec.normalise.method
+    x, direction, zs, audit = transformed_and_normalised(df, spec, pools, [nm])
+    z = zs[nm]
+    log.append({"step": "types", "args": {i.code: {k: v for k, v in i.model_dump().items()
+                                                   if k in ("type", "target", "lower", "upper") and v is not None}
+                                          for i in spec.indicators}})
+    if not audit.empty:
+        log.append({"step": "treatment", "args": {**spec.treatment.model_dump(),
+                                                  "treated": audit.loc[audit.action != "none", "indicator"].tolist()}})
+    log.append({"step": "normalise", "args": {**spec.normalise.model_dump(), "pools": sorted(map(str, pd.unique(pools)))}})
+
+    weights = compute_weights(z, spec, pools)
+    log.append({"step": "weights", "args": {**spec.weights.model_dump(mode="json"), **_ahp_consistency(spec)}})
+    primary = weights[weights.primary]
+    subs = subsystem_of(spec)
+    scale = spec.score.scale if spec.score.scale is not None else DEFAULT_SCALE[spec.score.method]
+    out = df[keys].copy()
+    u_cols, overall = {}, pd.Series(np.nan, index=df.index)
+    for pool in pd.unique(pools):
+        rows = df.index[pools == pool]
+        wp = primary[primary.pool == str(pool)]
+        if spec.subsystems:
+            for s in pd.unique(subs):
+                ws = wp[wp.subsystem == s].set_index("indicator")["weight"]
+                u = _score(spec, z.loc[rows], x.loc[rows], direction, ws, 1.0)
+                u_cols.setdefault(f"U_{s}", pd.Series(np.nan, index=df.index)).loc[rows] = u
+        wg = wp.set_index("indicator")["global_weight"]
+        overall.loc[rows] = _score(spec, z.loc[rows], x.loc[rows], direction, wg, scale)
+    for k, v in u_cols.items():
+        out[k] = v
+    log.append({"step": "score", "args": {**spec.score.model_dump(), "scale": scale,
+                                          "subsystem_weights": subsystem_weights(spec).to_dict()}})
+
+    if spec.subsystems and len(spec.subsystems) >= 2 and spec.coupling.enabled:
+        out = out.join(_coupling(out[list(u_cols)], spec, log))
+    out["score"] = overall
+    out["rank"] = _rank(overall, df, spec)
+
+    obstacles = _obstacles(z, primary, pools, df, spec, keys, subs)
+    dea_tab = _dea(df, spec, keys, log)
+    if not dea_tab.empty:
+        out["dea_efficiency"] = dea_tab["efficiency"].to_numpy()
+
+    res = EvaluationResult(spec=spec, scores=out, weights=weights,
+                           normalised=pd.concat([df[keys], z[spec.codes]], axis=1),
+                           obstacles=obstacles, treatment=audit, dea=dea_tab, log=log)
+    if spec.uncertainty.enabled:
+        run_uncertainty(res, df, spec, pools, keys, x, direction, primary)
+    return res
+
+
+def _coupling(u: pd.DataFrame, spec: EvaluationSpec, log: list[dict]) -> pd.DataFrame:
+    c = spec.coupling
+    names = [col[2:] for col in u.columns]
+    uu = u.copy()
+    uu.columns = names
+    if c.rescale:
+        uu = cp.rescale_panel(uu)
+    if uu.min().min() < 0:
+        raise MethodError("coupling needs non-negative subsystem scores: set coupling.rescale: true "
+                          "or use a non-negative normalisation (not zscore)")
+    if c.alpha == "equal":
+        alpha = pd.Series(1.0 / len(names), index=names)
+    elif c.alpha == "fixed":
+        alpha = pd.Series(c.alpha_weights, dtype=float).reindex(names)
+        alpha = alpha / alpha.sum()
+    else:
+        alpha = weights_entropy(uu, zero="zero_log")
+    zero = uu.index[(uu == 0).any(axis=1)]
+    res = cp.coupling_coordination(uu, alpha, form=c.form)
+    idx = cp.classify_d(res["D"], boundary=c.boundary)
+    res["class"] = cp.class_names(idx)
+    res["class_en"] = cp.class_names(idx, lang="en")
+    res["lagging"] = cp.lagging_subsystem(uu)
+    if c.relative is not None:
+        res = res.join(cp.relative_development(uu[c.relative.a], uu[c.relative.b],
+                                               lower=c.relative.lower, upper=c.relative.upper))
+    log.append({"step": "coupling", "args": {**c.model_dump(mode="json"), "alpha_used": alpha.to_dict(),
+                                             "zero_subsystem_rows": [int(i) for i in zero]}})
+    return res
+
+
+def _obstacles(z, primary, pools, df, spec, keys, subs) -> pd.DataFrame:
+    if spec.normalise.method == "zscore":
+        return pd.DataFrame()  # deviation 1 − z needs z in [0, 1]
+    parts = []
+    for pool in pd.unique(pools):
+        rows = df.index[pools == pool]
+        wg = primary[primary.pool == str(pool)].set_index("indicator")["global_weight"]
+        ind, sub = obstacle_degree(z.loc[rows].clip(0, 1), wg, subs if spec.subsystems else None)
+        for level, tab in (("indicator", ind), ("subsystem", sub)):
+            if tab.empty:
+                continue
+            long = tab.join(df.loc[rows, keys]).melt(id_vars=keys, var_name="code", value_name="obstacle")
+            parts.append(long.assign(level=level))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _dea(df, spec, keys, log) -> pd.DataFrame:
+    if spec.dea is None:
+        return pd.DataFrame()
+    d = spec.dea
+    parts = []
+    groups = df.groupby(spec.year_column).groups if spec.year_column else {ALL: df.index}
+    for _, rows in groups.items():
+        ids = df.loc[rows, spec.id_column]
+        r = dea(df.loc[rows, d.inputs].set_axis(ids), df.loc[rows, d.outputs].set_axis(ids),
+                model=d.model, orientation=d.orientation).set_axis(rows)
+        parts.append(pd.concat([df.loc[rows, keys], r], axis=1))
+    log.append({"step": "dea", "args": d.model_dump()})
+    return pd.concat(parts).sort_index()

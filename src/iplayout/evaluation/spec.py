@@ -1,0 +1,263 @@
+"""The evaluation spec: a pydantic model of the YAML file (unknown keys are errors).
+
+Every convention of every step is a named field with a default, so ``spec.model_dump()`` is the
+complete recipe of a result and replaying it reproduces the result exactly.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..errors import SpecError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Indicator(_Strict):
+    """One indicator: its type (正向化 rule), optional subsystem, and optional fixed weight / goalposts."""
+
+    code: str
+    name: str = ""
+    name_en: str = ""
+    type: Literal["benefit", "cost", "middle", "interval"] = "benefit"
+    target: float | None = None
+    lower: float | None = None
+    upper: float | None = None
+    subsystem: str | None = None
+    weight: float | None = Field(default=None, ge=0)
+    goalposts: tuple[float, float] | None = None
+    unit: str = ""
+
+    @model_validator(mode="after")
+    def _check_type_params(self):
+        if self.type == "middle" and self.target is None:
+            raise ValueError(f"indicator {self.code!r}: type middle needs 'target'")
+        if self.type == "interval" and (self.lower is None or self.upper is None):
+            raise ValueError(f"indicator {self.code!r}: type interval needs 'lower' and 'upper'")
+        if self.type == "interval" and self.lower > self.upper:
+            raise ValueError(f"indicator {self.code!r}: lower {self.lower} > upper {self.upper}")
+        return self
+
+
+class Subsystem(_Strict):
+    code: str
+    name: str = ""
+    name_en: str = ""
+    weight: float | None = Field(default=None, ge=0)
+
+
+class Treatment(_Strict):
+    method: Literal["none", "coinr"] = "none"
+    skew_max: float = 2.0
+    kurt_max: float = 3.5
+    winsor_max: int = 5
+    action: Literal["winsorise_then_log", "winsorise", "log"] = "winsorise_then_log"
+    bias: bool = False
+
+
+class Normalise(_Strict):
+    method: Literal["minmax", "eps_shrink", "zscore", "goalposts", "sum", "none"] = "minmax"
+    pool: Literal["panel", "year"] = "panel"
+    eps: float = 0.01
+    bounded_policy: Literal["keep", "rescale"] = "keep"
+    ddof: int = 1
+    shift: float = Field(default=0.0, ge=0, description="平移: added to every normalised value (e.g. 0.0001)")
+
+
+class AHPSettings(_Strict):
+    matrix: list[list[float]]
+    order: list[str] | None = None
+    method: Literal["eigen", "geometric"] = "eigen"
+    cr_max: float = 0.1
+    allow_inconsistent: bool = False
+
+
+class CombinedSettings(_Strict):
+    subjective: Literal["fixed", "ahp"] = "fixed"
+    objective: Literal["entropy", "critic", "cv", "pca", "equal"] = "entropy"
+    rule: Literal["multiplicative", "linear"] = "multiplicative"
+    alpha: float = 0.5
+
+
+WeightMethod = Literal["entropy", "critic", "cv", "equal", "pca", "fixed", "ahp", "combined"]
+
+
+class Weights(_Strict):
+    method: WeightMethod = "entropy"
+    entropy_zero: Literal["zero_log", "eps_shrink", "shift"] = "zero_log"
+    entropy_eps: float = 0.01
+    entropy_shift: float = 0.01
+    ddof: int = 1
+    pca_variance: float = 0.85
+    ahp: dict[str, AHPSettings] = Field(default_factory=dict,
+                                        description="subsystem code (or '_all') → pairwise matrix")
+    combined: CombinedSettings = CombinedSettings()
+    compare: list[WeightMethod] = Field(default_factory=list)
+    subsystems: Literal["equal", "fixed"] = "equal"
+
+
+class Score(_Strict):
+    method: Literal["weighted_sum", "geometric", "topsis"] = "weighted_sum"
+    scale: float | None = None
+    topsis_norm: Literal["vector", "minmax"] = "vector"
+
+
+class Relative(_Strict):
+    a: str
+    b: str
+    lower: float = 0.9
+    upper: float = 1.1
+
+
+class Coupling(_Strict):
+    enabled: bool = True
+    form: Literal["standard", "wang2021"] = "standard"
+    alpha: Literal["equal", "fixed", "entropy"] = "equal"
+    alpha_weights: dict[str, float] = Field(default_factory=dict)
+    boundary: Literal["left_closed", "right_closed"] = "left_closed"
+    rescale: bool = False
+    relative: Relative | None = None
+
+
+class WeightNoise(_Strict):
+    method: Literal["dirichlet", "noise", "none"] = "dirichlet"
+    concentration: float = 50.0
+    pct: float = 0.25
+
+
+class Uncertainty(_Strict):
+    enabled: bool = False
+    reps: int = Field(default=1000, ge=10)
+    seed: int = 20160101
+    weights: WeightNoise = WeightNoise()
+    normalise: list[Literal["minmax", "eps_shrink", "zscore", "goalposts", "sum", "none"]] = Field(default_factory=list)
+    score: list[Literal["weighted_sum", "geometric", "topsis"]] = Field(default_factory=list)
+    top_k: int = 3
+    sensitivity: bool = True
+    sensitivity_n: int = Field(default=256, ge=16)
+    loo: bool = True
+
+
+class DEA(_Strict):
+    inputs: list[str]
+    outputs: list[str]
+    model: Literal["ccr", "bcc"] = "ccr"
+    orientation: Literal["input", "output"] = "input"
+
+
+class EvaluationSpec(_Strict):
+    """Top-level spec (see docs/evaluation.md for the schema and worked examples)."""
+
+    name: str = "evaluation"
+    name_en: str = ""
+    id_column: str = "id"
+    year_column: str | None = None
+    missing: Literal["error", "drop_unit", "impute_median", "interpolate_median"] = "error"
+    indicators: list[Indicator]
+    subsystems: list[Subsystem] = Field(default_factory=list)
+    treatment: Treatment = Treatment()
+    normalise: Normalise = Normalise()
+    weights: Weights = Weights()
+    score: Score = Score()
+    coupling: Coupling = Coupling()
+    uncertainty: Uncertainty = Uncertainty()
+    dea: DEA | None = None
+
+    @model_validator(mode="after")
+    def _check(self):
+        codes = [i.code for i in self.indicators]
+        dup = sorted({c for c in codes if codes.count(c) > 1})
+        if dup:
+            raise ValueError(f"duplicate indicator codes {dup}")
+        subs = [s.code for s in self.subsystems]
+        used = {i.subsystem for i in self.indicators}
+        if subs:
+            bad = sorted(c for c in used if c not in subs)
+            if bad or None in used:
+                raise ValueError(f"indicators name undeclared subsystems {bad or [None]}; declared {subs}")
+            empty = [s for s in subs if s not in used]
+            if empty:
+                raise ValueError(f"subsystems without indicators: {empty}")
+        elif used != {None}:
+            raise ValueError("indicators name subsystems but 'subsystems' is not declared")
+        fixed_needed = self.weights.method == "fixed" or (
+            self.weights.method == "combined" and self.weights.combined.subjective == "fixed")
+        if fixed_needed:
+            miss = [i.code for i in self.indicators if i.weight is None]
+            if miss:
+                raise ValueError(f"weights.method {self.weights.method}: indicators without 'weight': {miss}")
+        if self.weights.subsystems == "fixed" and any(s.weight is None for s in self.subsystems):
+            raise ValueError("weights.subsystems fixed: every subsystem needs 'weight'")
+        if self.normalise.method == "goalposts" or "goalposts" in self.uncertainty.normalise:
+            miss = [i.code for i in self.indicators if i.goalposts is None]
+            if miss:
+                raise ValueError(f"goalposts normalisation: indicators without 'goalposts': {miss}")
+        norms = {self.normalise.method, *(self.uncertainty.normalise if self.uncertainty.enabled else [])}
+        scores = {self.score.method, *(self.uncertainty.score if self.uncertainty.enabled else [])}
+        cost = [i.code for i in self.indicators if i.type == "cost"]
+        if cost and norms & {"sum", "none"}:
+            raise ValueError(f"normalisation {sorted(norms & {'sum', 'none'})} cannot reverse cost indicators {cost} "
+                             "(use minmax / eps_shrink / zscore / goalposts)")
+        wmethods = {self.weights.method, *self.weights.compare}
+        if self.weights.method == "combined":
+            wmethods.add(self.weights.combined.objective)
+        if self.normalise.method == "zscore" and wmethods & {"entropy", "cv"}:
+            raise ValueError(f"weights {sorted(wmethods & {'entropy', 'cv'})} need non-negative data with a "
+                             "non-zero mean; zscore gives neither (use minmax / eps_shrink)")
+        if "geometric" in scores and "zscore" in norms:
+            raise ValueError("score geometric needs non-negative normalised values; zscore gives negatives "
+                             "(also among uncertainty candidates)")
+        if self.coupling.alpha == "fixed":
+            if sorted(self.coupling.alpha_weights) != sorted(subs):
+                raise ValueError(f"coupling.alpha fixed: alpha_weights must name exactly {subs}")
+        if self.coupling.relative is not None:
+            for side in (self.coupling.relative.a, self.coupling.relative.b):
+                if side not in subs:
+                    raise ValueError(f"coupling.relative names unknown subsystem {side!r}")
+        return self
+
+    @property
+    def codes(self) -> list[str]:
+        return [i.code for i in self.indicators]
+
+    @property
+    def has_subsystems(self) -> bool:
+        return bool(self.subsystems)
+
+
+def _format_errors(exc: ValidationError, source: str) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        if err["type"] == "extra_forbidden":
+            lines.append(f"{source}: unknown key '{loc}'")
+        else:
+            lines.append(f"{source}: {loc or '(top level)'}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def parse_spec(data: dict, *, source: str = "<spec>") -> EvaluationSpec:
+    """Validate a spec mapping; errors name the offending key and the source."""
+    if not isinstance(data, dict):
+        raise SpecError(f"{source}: a spec must be a mapping, got {type(data).__name__}")
+    try:
+        return EvaluationSpec.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(_format_errors(exc, source)) from None
+
+
+def load_spec(path: str | Path) -> EvaluationSpec:
+    """Read and validate a YAML spec (``yaml.safe_load``)."""
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SpecError(f"spec file not found: {p}") from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{p}: invalid YAML: {exc}") from None
+    return parse_spec(data, source=str(p))
