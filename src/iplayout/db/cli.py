@@ -1,0 +1,66 @@
+"""``iplayout db`` — build, inspect and import into the integrated database."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..config import default_db_path
+
+DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                         help="DuckDB file (default: build/iplayout.duckdb or $IPLAYOUT_DB).")
+
+
+@click.group(help="Build, inspect and import into the integrated database (集成数据库).")
+def db() -> None:
+    pass
+
+
+@db.command(help="Build the database from the bundled data packages (atomic: temp file + rename).")
+@DB_OPTION
+@click.option("--seed", type=int, default=None, help="Seed of the Jiangsu demo generator (default: fixed).")
+@click.option("--no-demo", is_flag=True, help="Leave out the Jiangsu city demo panel.")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of data packages (default: data/).")
+@click.option("--no-imports", is_flag=True, help="Do not replay the imports recorded next to the database.")
+def build(db_path, seed, no_demo, data_dir, no_imports) -> None:
+    from .build import build_database
+    from .demo import DEFAULT_SEED
+
+    summary = build_database(db_path or default_db_path(), data_dir=data_dir,
+                             seed=DEFAULT_SEED if seed is None else seed, demo=not no_demo,
+                             imports=not no_imports)
+    for line in summary.lines():
+        click.echo(line)
+    click.echo(f"数据库已生成 / database written: {summary.db_path}")
+
+
+@db.command(help="Print coverage: regions × years × indicators per level and territory, demo share, sources.")
+@DB_OPTION
+def info(db_path) -> None:
+    from .info import print_info
+
+    print_info(db_path)
+
+
+@db.command(name="import", help="Import your own yearbook tables (long CSV/XLSX, or a wide sheet with --mapping).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Mapping YAML (required for wide, yearbook-style sheets).")
+@DB_OPTION
+@click.option("--dry-run", is_flag=True, help="Validate and show what would change; write nothing.")
+@click.option("--sheet", default=None, help="Sheet name of an XLSX file (default: first data sheet).")
+@click.option("--source-title", default=None, help="Title of the new source row (default: the file name).")
+@click.option("--source-publisher", default="", help="Publisher of the data.")
+@click.option("--source-url", default="", help="URL of the data.")
+@click.option("--source-licence", default="", help="Licence of the data.")
+@click.option("--replace", is_flag=True, help="Allow changing values already in the database (default: refuse).")
+def import_(file, mapping, db_path, dry_run, sheet, source_title, source_publisher, source_url, source_licence,
+            replace) -> None:
+    from .importer import SourceInfo, import_file
+
+    report = import_file(file, db_path=db_path or default_db_path(), mapping=mapping, dry_run=dry_run, sheet=sheet,
+                         source=SourceInfo(title=source_title, publisher=source_publisher, url=source_url,
+                                           licence=source_licence), allow_changes=replace)
+    for line in report.lines():
+        click.echo(line)
