@@ -32,9 +32,13 @@ def setup_matplotlib() -> str:
     Call before any figure is created: axes keep the font they were created with.
     Returns the family name.
     """
+    import sys
+
     import matplotlib
 
-    matplotlib.use("Agg", force=False)
+    # Inside a Jupyter kernel keep its inline backend (switching to Agg makes plt.show() draw nothing).
+    if "ipykernel" not in sys.modules:
+        matplotlib.use("Agg", force=False)
     from matplotlib import font_manager, rcParams
 
     font_manager.fontManager.addfont(str(cjk_font_file()))

@@ -1,0 +1,187 @@
+"""Choropleth maps of a territory's member regions (geopandas + matplotlib, projected, static PNG).
+
+Boundaries are the simplified AMap-derived files bundled for the project; every map carries the
+attribution and 示意图 disclaimer they require (:data:`ATTRIBUTION`).
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..config import data_dir, project_root
+from ..errors import DataError, Problem
+from .style import CMAP, GREY, HIGHLIGHT, finish, new_figure, thousands_formatter
+
+ATTRIBUTION = "底图来源：高德地图（经 cnmaps 整理）；示意图，不作为权属争议依据"
+# Equal-area Albers for China (standard parallels 25°N/47°N, central meridian 105°E), the usual choice
+# for national thematic maps; UTM 50N (EPSG:32650) is conformal and accurate across Jiangsu (117–122°E).
+CRS_BY_TERRITORY = {
+    "100000": "+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +datum=WGS84 +units=m +no_defs",
+    "320000": "EPSG:32650",
+}
+FILE_BY_TERRITORY = {"100000": "china_provinces.geojson", "320000": "jiangsu_cities.geojson"}
+# Latitude below which the national map moves the South China Sea islands into an inset (南海诸岛).
+SCS_LAT = 17.5
+
+
+def boundaries_dir() -> Path:
+    """Folder holding the boundary GeoJSON files.
+
+    Looked up in order: ``IPLAYOUT_BOUNDARIES_DIR``; ``data/boundaries`` or any folder under ``data/``
+    holding ``china_provinces.geojson``; the shared read-only copy next to the checkout
+    (``../shared/data/boundaries``). Raises :class:`DataError` when none exists.
+    """
+    candidates = []
+    if os.environ.get("IPLAYOUT_BOUNDARIES_DIR"):
+        candidates.append(Path(os.environ["IPLAYOUT_BOUNDARIES_DIR"]))
+    candidates.append(data_dir() / "boundaries")
+    if data_dir().exists():
+        candidates.extend(p.parent for p in sorted(data_dir().rglob("china_provinces.geojson")))
+    candidates.append(project_root().parent / "shared" / "data" / "boundaries")
+    for c in candidates:
+        if (c / "china_provinces.geojson").exists() or (c / "jiangsu_cities.geojson").exists():
+            return c
+    raise DataError([Problem("no boundary files found; set IPLAYOUT_BOUNDARIES_DIR", file=str(candidates[0]))])
+
+
+def _short(name: str) -> str:
+    """Two-character key that identifies a province uniquely (山西/山东, 广东/广西, 内蒙古 → 内蒙)."""
+    return str(name).replace(" ", "")[:2]
+
+
+@lru_cache(maxsize=8)
+def _read(path: str):
+    import geopandas as gpd
+
+    g = gpd.read_file(path)
+    if g.crs is None:  # some readers drop the CRS84 tag of these files
+        g = g.set_crs("EPSG:4326")
+    return g.to_crs("EPSG:4326")
+
+
+def territory_geometry(territory: str, members: pd.DataFrame):
+    """GeoDataFrame (``region_code``, ``name``, ``geometry``, WGS84) for a territory's member regions.
+
+    Parameters
+    ----------
+    territory : str
+        ``"100000"`` (31 provinces) or ``"320000"`` (13 Jiangsu cities).
+    members : DataFrame
+        The territory's members with ``code`` and ``name`` (from ``IPDatabase.members``).
+
+    Returns
+    -------
+    GeoDataFrame
+        Member regions carry their code; other units in the file (台湾, 香港, 澳门) keep ``region_code`` ""
+        and are drawn as context without data.
+    """
+    territory = str(territory)
+    if territory not in FILE_BY_TERRITORY:
+        raise DataError([Problem("no map geometry for this territory", column="territory", value=territory)])
+    g = _read(str(boundaries_dir() / FILE_BY_TERRITORY[territory])).copy()
+    if "adcode" in g.columns:
+        g["region_code"] = g["adcode"].astype(str)
+        g.loc[~g["region_code"].isin(members["code"].astype(str)), "region_code"] = ""
+    else:
+        by_short = {_short(n): str(c) for c, n in zip(members["code"], members["name"])}
+        g["region_code"] = [by_short.get(_short(n), "") for n in g["name"]]
+    missing = sorted(set(members["code"].astype(str)) - set(g["region_code"]))
+    if missing:
+        raise DataError([Problem("member region has no boundary", column="region_code", value=c) for c in missing])
+    return g[["region_code", "name", "geometry"]]
+
+
+def plot_choropleth(geo, values: pd.Series, *, territory: str, title: str, legend_label: str = "",
+                    highlight: str | None = None, labels: pd.Series | None = None, cmap: str = CMAP,
+                    percent: bool = False, source: str | None = None, center: float | None = None,
+                    scheme: str = "quantile", k: int = 5):
+    """Choropleth of ``values`` (indexed by region code) over ``geo`` (from :func:`territory_geometry`).
+
+    The map is projected (:data:`CRS_BY_TERRITORY`), regions without a value are hatched grey ("无数据"),
+    the ``highlight`` region is outlined in red, member regions are labelled with ``labels`` (short names)
+    and the attribution line is printed under the map. ``center`` (e.g. 1 for location quotients) puts
+    the midpoint of a diverging colour map at that value.
+
+    ``scheme="quantile"`` (default) colours ``k`` quantile classes, so one dominant region (北京 on
+    per-capita patents) does not wash every other region into the lightest shade; ``"linear"`` maps
+    values continuously. Classes are computed here only to colour the map, from the values given.
+    """
+    import matplotlib as mpl
+
+    territory = str(territory)
+    crs = CRS_BY_TERRITORY.get(territory, "EPSG:3857")
+    g = geo.copy()
+    g["value"] = g["region_code"].map(values.astype("float64")) if len(values) else np.nan
+    national = territory == "100000"
+    if national:  # main map without the South China Sea, which goes into an inset
+        from shapely.geometry import box
+
+        main = g.clip(box(70, SCS_LAT, 140, 56))
+        scs = g.clip(box(105, 2.5, 125, 25))
+    else:
+        main, scs = g, None
+    main = main.to_crs(crs)
+    fig, ax = new_figure(width=7.2, height=5.6 if national else 5.4)
+    finite = g["value"].dropna()
+    vmin, vmax = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+    edges = np.unique(np.quantile(finite, np.linspace(0, 1, int(k) + 1))) if len(finite) else np.array([])
+    if center is not None and vmin < center < vmax:
+        norm = mpl.colors.TwoSlopeNorm(vcenter=center, vmin=vmin, vmax=vmax)
+    elif scheme == "quantile" and len(edges) >= 3:
+        norm = mpl.colors.BoundaryNorm(edges, ncolors=mpl.colormaps[cmap].N)
+    else:
+        norm = mpl.colors.Normalize(vmin=vmin, vmax=vmax if vmax > vmin else vmin + 1)
+    main.plot(column="value", ax=ax, cmap=cmap, norm=norm, edgecolor="white", linewidth=0.5,
+              missing_kwds={"color": "#eeeeee", "edgecolor": "#bbbbbb", "hatch": "///", "linewidth": 0.3})
+    if highlight:
+        hl = main[main["region_code"] == str(highlight)]
+        if len(hl):
+            hl.boundary.plot(ax=ax, color=HIGHLIGHT, linewidth=2.0)
+    if labels is not None:
+        from matplotlib import patheffects
+
+        halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]  # readable on dark fills
+        lab = main[main["region_code"] != ""].dissolve(by="region_code", as_index=False)
+        for _, row in lab.iterrows():
+            p = row.geometry.representative_point()
+            text = str(labels.get(row["region_code"], ""))
+            ax.annotate(text, (p.x, p.y), ha="center", va="center", fontsize=6.5 if national else 8,
+                        color=HIGHLIGHT if row["region_code"] == str(highlight) else "#1a1a1a", path_effects=halo)
+    if national:  # free room at the lower right for the 南海诸岛 inset so it covers no province (台湾)
+        x0, x1 = ax.get_xlim()
+        ax.set_xlim(x0, x1 + 0.18 * (x1 - x0))
+    ax.set_axis_off()
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_title(title)
+    sm = mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
+    cb = fig.colorbar(sm, ax=ax, shrink=0.6, pad=0.01)
+    if isinstance(norm, mpl.colors.BoundaryNorm):
+        cb.set_ticks(edges)
+        legend_label = f"{legend_label}（五分位分级）" if int(k) == 5 else f"{legend_label}（{int(k)}分位分级）"
+    cb.set_label(legend_label)
+    if percent:
+        from matplotlib.ticker import PercentFormatter
+
+        cb.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    elif vmax >= 1000:
+        cb.ax.yaxis.set_major_formatter(thousands_formatter(0))
+    if scs is not None and len(scs):
+        inset = ax.inset_axes([0.85, 0.0, 0.15, 0.27])
+        scs.to_crs(crs).plot(column="value", ax=inset, cmap=cmap, norm=norm, edgecolor="#888888", linewidth=0.3,
+                             missing_kwds={"color": "#eeeeee", "edgecolor": "#bbbbbb"})
+        inset.set_xticks([])
+        inset.set_yticks([])
+        inset.set_xlabel("")
+        inset.set_ylabel("")
+        inset.set_title("南海诸岛", fontsize=7)
+        for s in inset.spines.values():
+            s.set_edgecolor(GREY)
+    if g.loc[g["region_code"] != "", "value"].isna().any():  # a member without data (not 台湾/香港/澳门)
+        ax.text(0.0, 0.02, "斜线：无数据", transform=ax.transAxes, fontsize=7.5, color=GREY)
+    line = ATTRIBUTION if not source else f"{source}。{ATTRIBUTION}"
+    return finish(fig, source=line)

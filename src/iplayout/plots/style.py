@@ -1,0 +1,61 @@
+"""House style for every figure: CJK font, size, colours, number formats on axes."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..fonts import setup_matplotlib
+
+# Muted blues with one warm highlight colour: the region a report is about always stands out.
+BASE = "#5b7fa6"
+LIGHT = "#c9d6e6"
+HIGHLIGHT = "#d1495b"
+GREY = "#9aa0a6"
+PALETTE = ["#2f5d8a", "#d1495b", "#edae49", "#66a182", "#8d6a9f", "#00798c", "#a3a380", "#6c757d"]
+CMAP = "YlGnBu"
+FIG_DPI = 110
+WIDTH = 7.2  # inches: fills an A4 text column at the report's dpi
+
+
+@lru_cache(maxsize=1)
+def setup_style() -> str:
+    """Register the CJK font and set rcParams once per process; returns the font family."""
+    family = setup_matplotlib()
+    from matplotlib import rcParams
+
+    rcParams.update({
+        "figure.dpi": FIG_DPI, "savefig.dpi": FIG_DPI, "figure.figsize": (WIDTH, 4.0),
+        "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
+        "axes.titlesize": 12, "axes.labelsize": 10, "xtick.labelsize": 9, "ytick.labelsize": 9,
+        "legend.fontsize": 9, "legend.frameon": False, "axes.prop_cycle": __import__("cycler").cycler(color=PALETTE),
+        "figure.constrained_layout.use": True,
+    })
+    return family
+
+
+def new_figure(width: float = WIDTH, height: float = 4.0, **kwargs):
+    """A figure + axes in the house style (font set up first: axes keep the font they are created with)."""
+    setup_style()
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(width, height), **kwargs)
+    return fig, ax
+
+
+def thousands_formatter(decimals: int = 0):
+    """Axis tick formatter with thousands separators (250,290), as Chinese statistical tables print them."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda v, _pos: f"{v:,.{decimals}f}")
+
+
+def finish(fig, *, source: str | None = None):
+    """Add a small source line under the figure and close it for pyplot (the caller displays or saves it)."""
+    if source:
+        import textwrap
+
+        source = "\n".join(textwrap.wrap(source, 70))  # CJK text: ~70 characters fill the figure width
+        fig.text(0.01, -0.02, source, ha="left", va="top", fontsize=7.5, color=GREY)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)  # avoid double display in notebooks; IPython still renders the returned Figure
+    return fig

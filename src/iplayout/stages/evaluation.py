@@ -1,0 +1,132 @@
+"""Evaluation stage (综合评价): the evaluation engine's tables plus trend, method ranks and scorecards."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import IplayoutError, ParameterError
+from ..survey import nearest_peers, strengths_weaknesses
+from .survey import used_packages
+
+SPEC_BY_TERRITORY = {"100000": "pilot.yaml", "320000": "jiangsu_cities.yaml"}
+TREND_FIRST_YEAR = 2010
+
+
+def spec_path(params_dir: Path, territory: str) -> Path:
+    """Evaluation spec for a territory: ``params/evaluation/pilot.yaml`` (national), ``jiangsu_cities.yaml`` (Jiangsu) or ``<territory>.yaml``."""
+    name = SPEC_BY_TERRITORY.get(str(territory))
+    path = Path(params_dir) / "evaluation" / (name or f"{territory}.yaml")
+    if not path.exists():
+        raise ParameterError(f"no evaluation spec for territory {territory!r}: expected {path}")
+    return path
+
+
+def compute_evaluation(db, *, territory: str, year: int, params_dir: Path) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Evaluation tables for one territory-year.
+
+    Returns the engine's tables (scores, weights, normalised, obstacles, treatment, uncertainty, sensitivity,
+    loo, dea) plus ``indicators`` (the spec's system with weights by method), ``trend`` (U, C, D by year,
+    without the Monte Carlo), ``method_ranks`` (rank under each weighting method), ``scorecard`` (strengths
+    and weaknesses of every region) and ``peers`` (nearest structural peers), ``members``, ``sources``.
+    """
+    from ..evaluation.from_db import evaluate
+    from ..evaluation.spec import load_spec
+
+    territory, year = str(territory), int(year)
+    path = spec_path(params_dir, territory)
+    spec = load_spec(path)
+    res = evaluate(db, spec, territory, year)
+    tables = res.to_tables()
+    data_step = res.step("data")
+
+    spec_ind = pd.DataFrame([{"code": i.code, "name": i.name, "name_en": i.name_en, "subsystem": i.subsystem,
+                              "type": i.type, "unit": i.unit} for i in spec.indicators])
+    w = tables["weights"]
+    wide_w = w.pivot_table(index="indicator", columns="method", values="global_weight", aggfunc="first")
+    tables["indicators"] = spec_ind.merge(wide_w, left_on="code", right_index=True, how="left")
+    tables["subsystems"] = pd.DataFrame([{"code": s.code, "name": s.name, "name_en": s.name_en}
+                                         for s in spec.subsystems])
+    tables["dea_terms"] = _dea_terms(db, spec)
+    tables["method_ranks"] = _method_ranks(tables["normalised"], w)
+    tables["trend"] = _trend(db, spec, territory, year, evaluate)
+    tables["scorecard"], tables["peers"] = _scorecards(tables["normalised"], spec_ind)
+    members = db.members(territory).copy()
+    members["code"] = members["code"].astype(str)
+    tables["members"] = members.reset_index(drop=True)
+    src = db.sources()
+    used = [str(s) for s in data_step.get("sources", [])]
+    tables["sources"] = src[src["id"].astype(str).isin(used)].sort_values("id").reset_index(drop=True)
+    tables["packages"] = used_packages(db, used or src["id"])
+    meta = {"spec_file": path.name, "spec": res.log[0]["args"] if res.log else {}, "steps": res.log[1:],
+            "is_demo": bool(data_step.get("is_demo", False))}
+    return tables, meta
+
+
+def _dea_terms(db, spec) -> pd.DataFrame:
+    """Inputs and outputs of the spec's DEA model with their Chinese names (for the narrative)."""
+    if not getattr(spec, "dea", None):
+        return pd.DataFrame(columns=["code", "role", "name"])
+    names = db.indicators().set_index("code")["name"].astype(str)
+    rows = [{"code": c, "role": role, "name": names.get(c.split("@")[0], c)}
+            for role, codes in (("input", spec.dea.inputs), ("output", spec.dea.outputs)) for c in codes]
+    return pd.DataFrame(rows)
+
+
+def _method_ranks(normalised: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
+    """Rank of each region under each weighting method's global weights (weighted sum of normalised values).
+
+    A comparison table, not a new index: the weighted-sum aggregation mirrors the spec's default score so
+    the rank shift shows the effect of the weights alone.
+    """
+    ind_cols = [c for c in normalised.columns if c not in ("region_code", "year")]
+    x = normalised.set_index("region_code")[ind_cols]
+    out = pd.DataFrame(index=x.index)
+    for method, grp in weights.groupby("method", sort=True):
+        gw = grp.drop_duplicates("indicator").set_index("indicator")["global_weight"].reindex(ind_cols).fillna(0.0)
+        out[method] = (x * gw).sum(axis=1).rank(ascending=False, method="min")
+    return out.reset_index()
+
+
+def _trend(db, spec, territory: str, year: int, evaluate) -> pd.DataFrame:
+    """Coupling coordination by year (pooled panel normalisation, no Monte Carlo).
+
+    The series starts in the first year in which every indicator of the spec has at least one value: the
+    engine refuses to impute a whole year, and a trend must not rest on invented years.
+    """
+    from ..evaluation.from_db import load_panel
+
+    years = list(range(TREND_FIRST_YEAR, year + 1))
+    try:
+        table, _, _ = load_panel(db, spec, territory, years)
+    except IplayoutError:
+        return pd.DataFrame(columns=["region_code", "year", "D"])
+    cols = [c for c in table.columns if c not in ("region_code", "year")]
+    has_all = table.groupby("year")[cols].apply(lambda g: g.notna().any().all())
+    complete = [int(y) for y, ok in has_all.items() if ok]
+    # contiguous run of complete years ending at the report year
+    run = []
+    for y in reversed(years):
+        if y not in complete:
+            break
+        run.insert(0, y)
+    if len(run) < 2:
+        return pd.DataFrame(columns=["region_code", "year", "D"])
+    light = spec.model_copy(update={"uncertainty": spec.uncertainty.model_copy(update={"enabled": False})})
+    try:
+        res = evaluate(db, light, territory, run)
+    except IplayoutError:
+        return pd.DataFrame(columns=["region_code", "year", "D"])
+    keep = [c for c in res.scores.columns if c.startswith("U_")] + ["C", "T", "D", "class", "lagging", "score", "rank"]
+    return res.scores[["region_code", "year"] + [c for c in keep if c in res.scores.columns]].reset_index(drop=True)
+
+
+def _scorecards(normalised: pd.DataFrame, spec_ind: pd.DataFrame):
+    x = normalised.set_index("region_code").drop(columns=["year"], errors="ignore").astype("float64")
+    cards, peers = [], []
+    for code in x.index:
+        sw = strengths_weaknesses(x, code, k=3)
+        cards.append(sw.assign(region_code=code))
+        pr = nearest_peers(x, code, k=3)
+        peers.append(pr.rename(columns={"region_code": "peer_code"}).assign(region_code=code, rank=range(1, len(pr) + 1)))
+    return pd.concat(cards, ignore_index=True), pd.concat(peers, ignore_index=True)

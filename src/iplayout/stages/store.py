@@ -1,0 +1,100 @@
+"""Stage folders on disk: ``<out_dir>/<stage>/<territory>-<year>/`` with parquet tables and ``stage.json``.
+
+Tables are written with a canonical row order and no timestamps, so the same inputs give byte-identical
+parquet files; ``stage.json`` holds the spec, the log of steps, input checksums and the demo flag.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataError, Problem
+
+META_FILE = "stage.json"
+
+
+@dataclass
+class StageResult:
+    """A stage's tables (name → DataFrame) and its metadata (spec, log, inputs, is_demo …)."""
+
+    stage: str
+    territory: str
+    year: int
+    tables: dict[str, pd.DataFrame]
+    meta: dict = field(default_factory=dict)
+    path: Path | None = None
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in self.tables:
+            raise DataError([Problem(f"stage {self.stage!r} has no table {name!r}", file=str(self.path),
+                                     value=sorted(self.tables))])
+        return self.tables[name]
+
+    @property
+    def is_demo(self) -> bool:
+        return bool(self.meta.get("is_demo", False))
+
+
+def stage_folder(out_dir: Path | str, stage: str, territory: str, year: int) -> Path:
+    """``<out_dir>/<stage>/<territory>-<year>``."""
+    return Path(out_dir) / stage / f"{territory}-{int(year)}"
+
+
+def file_checksum(path: Path | str) -> str:
+    """SHA-256 of a file, read in 1 MiB chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_stage(result: StageResult, out_dir: Path | str) -> Path:
+    """Write tables + stage.json into a fresh folder, atomically (temp folder, then rename)."""
+    folder = stage_folder(out_dir, result.stage, result.territory, result.year)
+    # per-process temp name: two notebooks filling the same cache entry must not share a temp folder
+    tmp = folder.with_name(f"{folder.name}.tmp{os.getpid()}")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    for name, df in sorted(result.tables.items()):
+        _to_parquet(df, tmp / f"{name}.parquet")
+    meta = {**result.meta, "stage": result.stage, "territory": result.territory, "year": int(result.year),
+            "tables": sorted(result.tables)}
+    (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True, default=str),
+                                 encoding="utf-8")
+    if folder.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+    try:
+        os.replace(tmp, folder)
+    except OSError:  # another process finished the same folder first: its content is identical
+        shutil.rmtree(tmp, ignore_errors=True)
+    return folder
+
+
+def read_stage(folder: Path | str) -> StageResult:
+    """Read a folder written by :func:`write_stage`."""
+    folder = Path(folder)
+    meta_path = folder / META_FILE
+    if not meta_path.exists():
+        raise DataError([Problem("not a stage folder (stage.json missing)", file=str(folder))])
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    tables = {name: _from_parquet(folder / f"{name}.parquet") for name in meta.get("tables", [])}
+    return StageResult(stage=meta["stage"], territory=str(meta["territory"]), year=int(meta["year"]),
+                       tables=tables, meta=meta, path=folder)
+
+
+def _to_parquet(df: pd.DataFrame, path: Path) -> None:
+    # string codes stay strings; the index is stored only when it carries information
+    keep_index = not isinstance(df.index, pd.RangeIndex)
+    df.to_parquet(path, index=keep_index, engine="pyarrow", compression="zstd")
+
+
+def _from_parquet(path: Path) -> pd.DataFrame:
+    return pd.read_parquet(path, engine="pyarrow")

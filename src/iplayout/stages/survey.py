@@ -1,0 +1,237 @@
+"""Survey stage (资源调查): every table the 01_survey notebooks show, computed once per territory-year."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import survey as sv
+from ..errors import MethodError
+
+IP_INDICATORS = [
+    "patent_applications", "patent_applications_invention", "patent_applications_utility", "patent_applications_design",
+    "patent_grants", "patent_grants_invention", "patent_grants_utility", "patent_grants_design",
+    "valid_patents", "valid_patents_invention", "valid_patents_utility", "valid_patents_design",
+    "plant_variety_applications", "plant_variety_grants", "pct_applications", "trademark_applications",
+    "trademark_registrations", "valid_trademarks", "madrid_trademark_applications", "copyright_registrations",
+    "geographical_indications",
+]
+CONTEXT_INDICATORS = [
+    "gdp", "population", "rd_expenditure", "rd_intensity", "rd_personnel_fte", "rd_researchers_fte",
+    "tech_market_outflow_value", "tech_market_inflow_value", "hightech_enterprises_certified", "public_budget_science",
+]
+INDUSTRY_INDICATORS = [
+    "industry_revenue", "industry_enterprises", "industry_profit", "industry_rd_expenditure",
+    "industry_patent_applications", "industry_invention_applications", "industry_valid_patents",
+    "industry_new_product_sales", "industry_output", "industry_employment",
+]
+# Indicators mapped, ranked and tracked for concentration in the territory overview.
+KEY_INDICATORS = ["patent_applications", "patent_grants", "valid_patents_invention", "patent_grants_invention",
+                  "plant_variety_grants", "trademark_registrations", "rd_expenditure"]
+# Conventional reading order of region groups (NBS four regions; Jiangsu's three belts, south to north).
+GROUP_ORDER = ["东部", "中部", "西部", "东北", "苏南", "苏中", "苏北"]
+REGRESSION = {"x": "rd_expenditure", "y": "patent_grants"}
+FIRST_YEAR = 2010
+GROWTH_SPAN = 5
+
+
+def _available(db, wanted: list[str]) -> list[str]:
+    known = set(db.indicators()["code"].astype(str))
+    return [c for c in wanted if c in known]
+
+
+def _wide(long: pd.DataFrame) -> pd.DataFrame:
+    if long.empty:
+        return pd.DataFrame(index=pd.MultiIndex.from_arrays([[], []], names=["region_code", "year"]))
+    w = long.pivot_table(index=["region_code", "year"], columns="indicator_code", values="value", aggfunc="first")
+    w.columns.name = None
+    return w.sort_index()
+
+
+def compute_survey(db, *, territory: str, year: int) -> tuple[dict[str, pd.DataFrame], dict]:
+    """All survey tables for one territory and year.
+
+    Parameters
+    ----------
+    db : IPDatabase
+        Open integrated database (``members``, ``indicators``, ``industries``, ``observations``, ``sources``).
+    territory, year
+        Parent region code (string) and reference year.
+
+    Returns
+    -------
+    (tables, meta)
+        ``tables``: members, indicators, panel (long, 2010…year), profile, concentration, lorenz, growth,
+        groups, productivity, regression_points, regression_band, regression_coef, industry, coverage,
+        sources. ``meta``: steps log, regression statistics, demo flag.
+    """
+    territory, year = str(territory), int(year)
+    steps: list[dict] = []
+    members = db.members(territory).copy()
+    members["code"] = members["code"].astype(str)
+    codes = members["code"].tolist()
+    ind_meta = db.indicators()
+    used = _available(db, IP_INDICATORS + CONTEXT_INDICATORS)
+    years = list(range(FIRST_YEAR, year + 1))
+    obs = db.observations(indicators=used, regions=codes, years=years)
+    obs = obs[obs["region_code"].astype(str).isin(codes)].copy()
+    obs["region_code"] = obs["region_code"].astype(str)
+    panel_long = obs[["region_code", "year", "indicator_code", "value", "source_id", "quality_flag", "is_demo"]] \
+        .sort_values(["indicator_code", "region_code", "year"], kind="mergesort").reset_index(drop=True)
+    wide = _wide(panel_long)
+    steps.append({"step": "load", "indicators": used, "years": [years[0], years[-1]], "rows": int(len(panel_long))})
+
+    # ranks, shares and concentration need at least half the members reporting, else they describe
+    # the reporting regions only
+    min_n = max(3, -(-len(codes) // 2))
+    present_ip = [c for c in IP_INDICATORS if c in wide.columns]
+    profile = sv.headline_table(wide, year=year, indicators=present_ip + [c for c in CONTEXT_INDICATORS
+                                                                          if c in wide.columns], span=GROWTH_SPAN,
+                                min_n=min_n)
+    steps.append({"step": "headline_table", "span": GROWTH_SPAN, "rank": "min, descending", "min_n": min_n})
+
+    keys = [c for c in KEY_INDICATORS if c in wide.columns]
+    conc_long = panel_long[panel_long["indicator_code"].isin(keys)]
+    concentration = sv.concentration_table(conc_long, by=("indicator_code", "year"), k=3, min_n=min_n)
+    lorenz = []
+    for ind in keys:
+        cur = panel_long[(panel_long["indicator_code"] == ind) & (panel_long["year"] == year)]
+        if len(cur) >= min_n and cur["value"].sum() > 0:
+            lc = sv.lorenz_curve(cur.set_index("region_code")["value"])
+            lorenz.append(lc.assign(indicator_code=ind))
+    lorenz = pd.concat(lorenz, ignore_index=True) if lorenz else pd.DataFrame(
+        columns=["region", "pop_share", "value_share", "indicator_code"])
+    steps.append({"step": "concentration", "measures": ["gini (population)", "hhi (share)", "cr3"], "min_n": min_n})
+
+    growth = sv.cagr_table(panel_long, end_year=year, span=GROWTH_SPAN)
+    steps.append({"step": "cagr_table", "span": GROWTH_SPAN})
+
+    groups = _group_totals(wide, members, year, [c for c in keys + ["gdp", "population"] if c in wide.columns])
+
+    cur = wide.xs(year, level="year") if year in wide.index.get_level_values("year") else pd.DataFrame()
+    productivity = pd.DataFrame(index=pd.Index(codes, name="region_code"))
+    reg_points = reg_band = reg_coef = pd.DataFrame()
+    reg_stats: dict = {}
+    if {"rd_expenditure", "rd_personnel_fte"} <= set(cur.columns):
+        for out in ("patent_applications", "patent_grants", "valid_patents_invention"):
+            if out in cur.columns:
+                r = sv.productivity_ratios(cur.reindex(codes), output=out)
+                productivity[f"{out}_per_100m_rd"] = r["per_100m_rd"]
+                productivity[f"{out}_per_100_fte"] = r["per_100_fte"]
+    productivity = productivity.reset_index()
+    if {REGRESSION["x"], REGRESSION["y"]} <= set(cur.columns):
+        try:
+            res = sv.fit_output_on_input(cur, x=REGRESSION["x"], y=REGRESSION["y"], log=True)
+            reg_points = res.points.rename_axis("region_code").reset_index()
+            reg_band, reg_coef, reg_stats = res.band, res.coefficients, res.stats
+            steps.append({"step": "fit_output_on_input", **{k: v for k, v in res.stats.items()}})
+        except MethodError as exc:  # too few regions with data: the report says so instead of failing
+            steps.append({"step": "fit_output_on_input", "skipped": str(exc)})
+
+    industry, ind_years = _industry_table(db, territory, codes, year, wide)
+    steps.append({"step": "industry", "years": ind_years})
+
+    coverage = _coverage(panel_long, ind_meta, codes, year)
+    used_sources = sorted(set(panel_long["source_id"].astype(str)))
+    src = db.sources()
+    src = src[src["id"].astype(str).isin(used_sources + sorted(set(industry.get("source_id", pd.Series(dtype=str)))))]
+    is_demo = bool(panel_long["is_demo"].any()) or bool(industry.get("is_demo", pd.Series([False])).any())
+    tables = {
+        "members": members.reset_index(drop=True),
+        "indicators": ind_meta[ind_meta["code"].isin(used + INDUSTRY_INDICATORS)].reset_index(drop=True),
+        "panel": panel_long, "profile": profile, "concentration": concentration, "lorenz": lorenz,
+        "growth": growth, "groups": groups, "productivity": productivity, "regression_points": reg_points,
+        "regression_band": reg_band, "regression_coef": reg_coef,
+        "industry": industry.drop(columns=["source_id"], errors="ignore"), "coverage": coverage,
+        "sources": src.sort_values("id").reset_index(drop=True),
+        "industries": db.industries().sort_values("code").reset_index(drop=True),
+        "packages": used_packages(db, src["id"]),
+    }
+    meta = {"steps": steps, "regression": reg_stats, "is_demo": is_demo, "industry_years": ind_years,
+            "spec": {"first_year": FIRST_YEAR, "growth_span": GROWTH_SPAN, "regression": REGRESSION,
+                     "key_indicators": keys}}
+    return tables, meta
+
+
+def used_packages(db, source_ids) -> pd.DataFrame:
+    """Data packages behind the given source ids (a source id is ``<package>`` or ``<package>:<n>``)."""
+    ids = {str(s).split(":")[0] for s in source_ids}
+    pk = db.packages()
+    cols = [c for c in ("id", "title", "publisher", "original_source", "licence", "years", "is_demo", "attribution")
+            if c in pk.columns]
+    return pk[pk["id"].astype(str).isin(ids)][cols].sort_values("id").reset_index(drop=True)
+
+
+def _group_totals(wide: pd.DataFrame, members: pd.DataFrame, year: int, cols: list[str]) -> pd.DataFrame:
+    """Totals by region group (东部/中部/西部/东北 or 苏南/苏中/苏北) with shares and per-10k figures."""
+    if "region_group" not in members.columns or year not in wide.index.get_level_values("year"):
+        return pd.DataFrame(columns=["region_group", "n_regions"])
+    cur = wide.xs(year, level="year").reindex(members["code"])
+    cur["region_group"] = members.set_index("code")["region_group"].reindex(cur.index).fillna("未分组").to_numpy()
+    g = cur.groupby("region_group", sort=True)
+    out = g[cols].sum(min_count=1)
+    out.insert(0, "n_regions", g.size())
+    for c in cols:
+        if c not in ("gdp", "population"):
+            out[f"{c}_share"] = out[c] / out[c].sum()
+            if "population" in out.columns:
+                out[f"{c}_per_10k_pop"] = out[c] / out["population"]
+    order = sorted(out.index, key=lambda g: (GROUP_ORDER.index(g) if g in GROUP_ORDER else len(GROUP_ORDER), g))
+    return out.loc[order].reset_index()
+
+
+def _industry_table(db, territory: str, codes: list[str], year: int, wide: pd.DataFrame):
+    """Industry density and location quotients for every industry with data, at the latest year ≤ ``year``."""
+    inds = [c for c in db.industries()["code"].astype(str) if c != "_T"]
+    wanted = _available(db, INDUSTRY_INDICATORS)
+    if not inds or not wanted:
+        return pd.DataFrame(columns=["industry_code", "region_code", "year"]), {}
+    obs = db.observations(indicators=wanted, regions=codes, years=list(range(FIRST_YEAR, year + 1)), industries=inds)
+    obs = obs[obs["region_code"].astype(str).isin(codes)]
+    rows, used_years = [], {}
+    for ind, grp in obs.groupby("industry_code", sort=True):
+        # size of the industry: revenue (national yearbook) or, where only output is published (city
+        # panels), output value; both in 亿元 and recorded in ``output_measure``
+        measure = "industry_revenue" if (grp["indicator_code"] == "industry_revenue").any() else "industry_output"
+        rev_years = grp.loc[grp["indicator_code"] == measure, "year"]
+        pat_years = grp.loc[grp["indicator_code"] == "industry_patent_applications", "year"]
+        cand = sorted(set(rev_years) & set(pat_years)) or sorted(set(grp["year"]))
+        y = int(cand[-1])
+        used_years[str(ind)] = y
+        cur = _wide(grp[grp["year"] == y]).xs(y, level="year").reindex(codes)
+        for c in INDUSTRY_INDICATORS:
+            if c not in cur.columns:
+                cur[c] = np.nan
+        dens = sv.ip_density(cur, revenue=measure)
+        base = wide.xs(y, level="year").reindex(codes) if y in wide.index.get_level_values("year") else pd.DataFrame(index=codes)
+        t = pd.DataFrame({"industry_code": str(ind), "region_code": codes, "year": y}, index=codes)
+        for c in INDUSTRY_INDICATORS:
+            t[c] = cur[c]
+        t["output_measure"] = measure
+        t["output_value"] = cur[measure]
+        t["per_100m_revenue"] = dens["per_100m_revenue"]
+        t["per_enterprise"] = dens["per_enterprise"]
+        t["lq_output"] = sv.location_quotient(cur[measure], base.get("gdp", pd.Series(np.nan, index=codes)))
+        t["lq_patents"] = sv.location_quotient(cur["industry_patent_applications"],
+                                               base.get("patent_applications", pd.Series(np.nan, index=codes)))
+        t["rank_patents"] = t["industry_patent_applications"].rank(ascending=False, method="min")
+        t["is_demo"] = bool(grp["is_demo"].any())
+        t["source_id"] = ",".join(sorted(set(grp["source_id"].astype(str))))
+        rows.append(t.reset_index(drop=True))
+    if not rows:
+        return pd.DataFrame(columns=["industry_code", "region_code", "year"]), {}
+    return pd.concat(rows, ignore_index=True), used_years
+
+
+def _coverage(panel_long: pd.DataFrame, ind_meta: pd.DataFrame, codes: list[str], year: int) -> pd.DataFrame:
+    """Per indicator: years covered, regions missing in the reference year, quality flags, demo share."""
+    rows = []
+    names = ind_meta.set_index("code")
+    for ind, grp in panel_long.groupby("indicator_code", sort=True):
+        at = grp[grp["year"] == year]
+        flags = sorted({f for q in grp["quality_flag"].astype(str) for f in q.split(",") if f})
+        rows.append({"indicator_code": ind, "name": names["name"].get(ind, ind), "unit": names["unit"].get(ind, ""),
+                     "first_year": int(grp["year"].min()), "last_year": int(grp["year"].max()),
+                     "n_years": int(grp["year"].nunique()), "n_regions_at_year": int(at["region_code"].nunique()),
+                     "missing_at_year": ",".join(sorted(set(codes) - set(at["region_code"])) ),
+                     "quality_flags": ",".join(flags), "is_demo": bool(grp["is_demo"].any())})
+    return pd.DataFrame(rows)

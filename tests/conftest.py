@@ -1,0 +1,26 @@
+"""Suite-wide setup: every test session reads a database freshly built from the bundled packages.
+
+Built once into a temporary folder (≈2 s) and announced through ``IPLAYOUT_DB`` before collection,
+so tests never depend on (or skip because of) whatever a developer has in ``build/``, and
+notebook kernels started by the tests inherit the same path.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def pytest_configure(config):
+    if os.environ.get("IPLAYOUT_TEST_DB_READY"):
+        return  # already done (e.g. xdist workers)
+    from iplayout.config import data_dir
+    from iplayout.db.build import build_database
+
+    folder = Path(tempfile.mkdtemp(prefix="iplayout-test-db-"))
+    path = folder / "iplayout.duckdb"
+    build_database(path, data_dir=data_dir())
+    os.environ["IPLAYOUT_DB"] = str(path)
+    # keep the stage cache of test runs away from the developer's build/cache
+    os.environ.setdefault("IPLAYOUT_CACHE_DIR", str(folder / "cache"))
+    os.environ["IPLAYOUT_TEST_DB_READY"] = "1"
