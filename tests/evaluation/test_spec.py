@@ -71,3 +71,18 @@ def test_uncertainty_candidates_are_checked_too():
     with pytest.raises(SpecError, match="uncertainty candidates"):
         parse_spec({"indicators": [{"code": "a"}],
                     "uncertainty": {"enabled": True, "normalise": ["zscore"], "score": ["geometric"]}})
+
+
+def test_every_yaml_example_in_the_docs_is_a_valid_spec():
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    from iplayout.evaluation.spec import parse_spec
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "evaluation.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", doc, flags=re.S)
+    assert len(blocks) >= 3
+    for b in blocks:
+        parse_spec(yaml.safe_load(b), source="docs/evaluation.md")

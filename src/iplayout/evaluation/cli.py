@@ -1,24 +1,80 @@
-"""``iplayout evaluate TABLE.csv --spec SPEC.yaml -o OUT.csv``."""
+"""``iplayout evaluate TABLE --spec SPEC.yaml -o OUT.csv``.
+
+TABLE is CSV (``.tsv``: tab-separated; UTF-8 with or without BOM, or GBK/GB18030 as saved by Excel
+on Chinese Windows, detected in that order) or Excel (``.xlsx``, first sheet unless ``--sheet``).
+"""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 import click
+import numpy as np
 import pandas as pd
 
 from ..errors import DataError, Problem
+from ..log import logger
+from .engine import SOURCE_LINE
 from .spec import load_spec
 
+#: tried in this order; gb18030 is a superset of GBK and GB2312 (what Excel writes for "CSV" in zh-CN)
+ENCODINGS = ("utf-8-sig", "gb18030")
+#: enough significant digits that every value compares to 6 decimals (scores ×100 included)
+FLOAT_FORMAT = "%.15g"
 
-def read_table(path: Path, id_column: str) -> pd.DataFrame:
-    """CSV with the id column kept as text (codes such as ``320100`` stay strings)."""
+
+def _with_lines(df: pd.DataFrame, first_line: int) -> pd.DataFrame:
+    """Drop blank rows and index the rest by their line (CSV) or row (Excel) number in the file."""
+    df = df.rename(columns=lambda c: str(c).strip())
+    df.index = pd.Index(np.arange(len(df)) + first_line, name=SOURCE_LINE)
+    blank = df.isna().all(axis=1)
+    return df.loc[~blank]
+
+
+def read_table(path: Path, id_column: str, *, sheet: str | None = None) -> pd.DataFrame:
+    """Read the input table with every cell as text, so codes such as ``320100`` (or ``010100``)
+    stay strings; the engine converts indicator columns and names any cell that is not a number.
+
+    Returns a frame indexed by source line number (index name :data:`SOURCE_LINE`); the encoding
+    used is logged.
+    """
+    if not path.exists():
+        raise DataError([Problem("table not found", file=str(path))])
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            raw = pd.read_excel(path, sheet_name=sheet or 0, dtype=str)
+        except ValueError as exc:  # unknown sheet name
+            raise DataError([Problem(f"cannot read Excel sheet: {exc}", file=str(path))]) from None
+        except Exception as exc:  # noqa: BLE001 — openpyxl raises many types for a damaged file
+            raise DataError([Problem(f"cannot read Excel file: {exc}", file=str(path))]) from None
+        return _with_lines(raw, 2)
+    if path.suffix.lower() == ".xls":
+        raise DataError([Problem("old Excel .xls is not supported: save the sheet as .xlsx or CSV", file=str(path))])
+    errors = []
+    for enc in ENCODINGS:
+        try:
+            raw = pd.read_csv(path, dtype=str, encoding=enc, skip_blank_lines=False, keep_default_na=True,
+                              sep="\t" if path.suffix.lower() in (".tsv", ".tab") else ",")
+        except UnicodeDecodeError as exc:
+            errors.append(f"{enc}: {exc.reason} at byte {exc.start}")
+            continue
+        except pd.errors.EmptyDataError:
+            raise DataError([Problem("the table is empty", file=str(path))]) from None
+        except pd.errors.ParserError as exc:
+            raise DataError([Problem(f"cannot read CSV: {exc}", file=str(path))]) from None
+        if enc != ENCODINGS[0]:
+            logger.info("%s: read as %s (not UTF-8)", path, enc)
+        return _with_lines(raw, 2)
+    raise DataError([Problem("unknown text encoding (tried " + "; ".join(errors) + "); save the file as UTF-8 CSV",
+                             file=str(path))])
+
+
+def _write(tab: pd.DataFrame, path: Path) -> None:
     try:
-        return pd.read_csv(path, dtype={id_column: str}, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DataError([Problem("table not found", file=str(path))]) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataError([Problem(f"cannot read CSV: {exc}", file=str(path))]) from None
+        # utf-8-sig (BOM) so that Excel on Chinese Windows shows 中文 class names correctly
+        tab.to_csv(path, index=False, float_format=FLOAT_FORMAT, encoding="utf-8-sig")
+    except OSError as exc:
+        raise DataError([Problem(f"cannot write: {exc.strerror}", file=str(path))]) from None
 
 
 @click.command("evaluate")
@@ -28,27 +84,34 @@ def read_table(path: Path, id_column: str) -> pd.DataFrame:
               help="Scores CSV; weights go to OUT.weights.csv next to it.")
 @click.option("--tables", "tables_dir", type=click.Path(path_type=Path), default=None,
               help="Also write every result table (CSV) and log.json into this folder.")
-def evaluate(table: Path, spec_path: Path, out: Path, tables_dir: Path | None) -> None:
-    """Score TABLE (id column, optional year column, indicator columns) with SPEC.
+@click.option("--sheet", default=None, help="Sheet name of an .xlsx TABLE (default: the first sheet).")
+def evaluate(table: Path, spec_path: Path, out: Path, tables_dir: Path | None, sheet: str | None) -> None:
+    """Score TABLE (CSV or .xlsx: id column, optional year column, indicator columns) with SPEC.
 
     Writes one row per unit (and year) to OUT: subsystem scores U_*, C, T, D, class, score,
-    rank and, with uncertainty on, the rank interval; the weights go to OUT.weights.csv.
+    rank and, with uncertainty on, the rank interval; the weights go to OUT.weights.csv and, when
+    AHP is used, λmax / CI / RI / CR to OUT.ahp.csv. Exit code 0 on success, 2 on a spec or data
+    error (the message names the key, or the file, line, column and value).
     """
     from .engine import evaluate_table
 
     spec = load_spec(spec_path)
-    df = read_table(table, spec.id_column)
+    df = read_table(table, spec.id_column, sheet=sheet)
     res = evaluate_table(df, spec, source=str(table))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # float_format keeps full precision so published results can be compared to 6+ decimals;
-    # utf-8-sig (BOM) so that Excel on Chinese Windows shows 中文 class names correctly.
-    res.scores.to_csv(out, index=False, float_format="%.10g", encoding="utf-8-sig")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError([Problem(f"cannot create folder: {exc.strerror}", file=str(out.parent))]) from None
+    _write(res.scores, out)
     wpath = out.with_name(out.stem + ".weights.csv")
-    res.weights.to_csv(wpath, index=False, float_format="%.10g", encoding="utf-8-sig")
+    _write(res.weights, wpath)
+    ahp = res.step("weights").get("ahp_consistency")
+    if ahp:
+        _write(pd.DataFrame([{"subsystem": k, **v} for k, v in ahp.items()]), out.with_name(out.stem + ".ahp.csv"))
     if tables_dir is not None:
         tables_dir.mkdir(parents=True, exist_ok=True)
         for name, tab in res.to_tables().items():
             if not tab.empty:
-                tab.to_csv(tables_dir / f"{name}.csv", index=False, float_format="%.10g", encoding="utf-8-sig")
+                _write(tab, tables_dir / f"{name}.csv")
         (tables_dir / "log.json").write_text(json.dumps(res.log, ensure_ascii=False, indent=1), encoding="utf-8")
     click.echo(f"{len(res.scores)} rows → {out}; weights → {wpath}")

@@ -6,19 +6,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, MethodError, Problem, SpecError
+from ..errors import DataError, MethodError, Problem
 from ..methods import coupling as cp
 from ..methods.dea import dea
 from ..methods.normalise import normalise
 from ..methods.scores import DEFAULT_SCALE, get_score, obstacle_degree
 from ..methods.transform import apply_types
 from ..methods.treatment import treat_outliers
-from ..methods.weights import ahp, get_weights, weights_entropy
+from ..methods.weights import weights_entropy
 from .result import EvaluationResult
 from .robustness import run_uncertainty
 from .spec import EvaluationSpec, parse_spec
+from .weighting import _ahp_consistency, compute_weights, subsystem_of, subsystem_weights  # noqa: F401 (re-exported)
 
 ALL = "_all"
+#: index name marking a table whose index holds each row's line number in the source file
+SOURCE_LINE = "__line__"
 
 
 def _prepare(table: pd.DataFrame, spec: EvaluationSpec, source: str) -> tuple[pd.DataFrame, list[dict]]:
@@ -28,27 +31,42 @@ def _prepare(table: pd.DataFrame, spec: EvaluationSpec, source: str) -> tuple[pd
         need += [c for c in spec.dea.inputs + spec.dea.outputs if c not in need]
     missing_cols = [c for c in need if c not in table.columns]
     if missing_cols:
-        raise DataError([Problem("column missing from the table", file=source, column=c) for c in missing_cols])
+        present = ", ".join(map(str, table.columns[:30]))
+        raise DataError([Problem(f"column missing from the table (columns present: {present})", file=source,
+                                 column=c) for c in missing_cols])
+    # the CLI reader indexes rows by their line in the file (blank lines skipped); otherwise line = row + 2
+    lines = (table.index.to_numpy(int) if table.index.name == SOURCE_LINE
+             else np.arange(len(table)) + 2)
     df = table[need].copy().reset_index(drop=True)
-    df[spec.id_column] = df[spec.id_column].astype(str)
+    if df[spec.id_column].isna().any():
+        i = int(np.flatnonzero(df[spec.id_column].isna().to_numpy())[0])
+        raise DataError(Problem("missing unit id", file=source, line=int(lines[i]), column=spec.id_column))
+    df[spec.id_column] = df[spec.id_column].astype(str).str.strip()
     problems = []
     value_cols = need[1 + bool(spec.year_column):]
     for c in ([spec.year_column] if spec.year_column else []) + value_cols:
-        num = pd.to_numeric(df[c], errors="coerce")
+        col = df[c]
+        if col.dtype == object or pd.api.types.is_string_dtype(col):
+            # tolerate what spreadsheets export: surrounding blanks and thousands separators (1,234.5);
+            # only well-formed groups of three, so a decimal comma such as 3,5 is an error, not 35
+            col = col.astype("string").str.strip()
+            grouped = col.str.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?").fillna(False).astype(bool)
+            col = col.where(~grouped, col.str.replace(",", "", regex=False))
+        num = pd.to_numeric(col, errors="coerce")
         bad = num.isna() & df[c].notna() & (df[c].astype(str).str.strip() != "")
         for i in np.flatnonzero(bad.to_numpy()):
-            problems.append(Problem("not a number", file=source, line=int(i) + 2, column=c, value=df[c].iloc[i]))
+            problems.append(Problem("not a number", file=source, line=int(lines[i]), column=c, value=df[c].iloc[i]))
         df[c] = num.astype(float)
     if spec.year_column:
         if df[spec.year_column].isna().any():
             i = int(np.flatnonzero(df[spec.year_column].isna().to_numpy())[0])
-            problems.append(Problem("missing year", file=source, line=i + 2, column=spec.year_column))
+            problems.append(Problem("missing year", file=source, line=int(lines[i]), column=spec.year_column))
         else:
             df[spec.year_column] = df[spec.year_column].astype(int)
     keys = [spec.id_column] + ([spec.year_column] if spec.year_column else [])
     dup = df.duplicated(keys, keep=False)
     for i in np.flatnonzero(dup.to_numpy()):
-        problems.append(Problem("duplicate unit", file=source, line=int(i) + 2, column=spec.id_column,
+        problems.append(Problem("duplicate unit", file=source, line=int(lines[i]), column=spec.id_column,
                                 value=df[spec.id_column].iloc[i]))
     if problems:
         raise DataError(problems)
@@ -57,8 +75,9 @@ def _prepare(table: pd.DataFrame, spec: EvaluationSpec, source: str) -> tuple[pd
     if na.any().any():
         cells = [(int(i), c) for c in value_cols for i in np.flatnonzero(na[c].to_numpy())]
         if spec.missing == "error":
-            raise DataError([Problem("missing value (spec missing: error)", file=source, line=i + 2, column=c,
-                                     value=df[spec.id_column].iloc[i]) for i, c in cells])
+            raise DataError([Problem(f"missing value for unit {df[spec.id_column].iloc[i]!r} (spec missing: error; "
+                                     "or set missing: drop_unit / impute_median / interpolate_median)",
+                                     file=source, line=int(lines[i]), column=c) for i, c in cells])
         if spec.missing == "drop_unit":
             dropped = df.loc[na.any(axis=1), keys].astype(str).agg("/".join, axis=1).tolist()
             df = df.loc[~na.any(axis=1)].reset_index(drop=True)
@@ -130,6 +149,7 @@ def _pool_labels(df: pd.DataFrame, spec: EvaluationSpec) -> np.ndarray:
 def _normalise_params(spec: EvaluationSpec, method: str) -> dict:
     n = spec.normalise
     return {"minmax": {"bounded_policy": n.bounded_policy}, "eps_shrink": {"eps": n.eps},
+            "minmax_range": {"lower": n.range[0], "upper": n.range[1], "bounded_policy": n.bounded_policy},
             "zscore": {"ddof": n.ddof},
             "goalposts": {"goalposts": {i.code: i.goalposts for i in spec.indicators}}}.get(method, {})
 
@@ -161,92 +181,29 @@ def transformed_and_normalised(df: pd.DataFrame, spec: EvaluationSpec, pools: np
     return pd.concat(x_all).sort_index(), direction, {m: pd.concat(v).sort_index() for m, v in z_all.items()}, audit
 
 
-def subsystem_of(spec: EvaluationSpec) -> pd.Series:
-    return pd.Series({i.code: (i.subsystem or ALL) for i in spec.indicators})
-
-
-def _weights_for(method: str, z: pd.DataFrame, spec: EvaluationSpec, sub: str) -> pd.Series:
-    w = spec.weights
-    fixed = {i.code: i.weight for i in spec.indicators if i.weight is not None}
-    if method == "entropy":
-        return get_weights("entropy", z, zero=w.entropy_zero, eps=w.entropy_eps, shift=w.entropy_shift)
-    if method in ("critic", "cv"):
-        return get_weights(method, z, ddof=w.ddof)
-    if method == "pca":
-        return get_weights("pca", z, variance=w.pca_variance)
-    if method == "fixed":
-        return get_weights("fixed", z, weights=fixed)
-    if method in ("ahp", "combined") and (method == "ahp" or w.combined.subjective == "ahp"):
-        if sub not in w.ahp:
-            raise SpecError(f"weights.ahp has no pairwise matrix for subsystem {sub!r}")
-        ahp_args = w.ahp[sub].model_dump()
-        if method == "ahp":
-            return get_weights("ahp", z, **ahp_args)
-        subjective = {"ahp": ahp_args}
-    elif method == "combined":
-        subjective = {"fixed": fixed}
-    else:
-        return get_weights(method, z)
-    c = w.combined
-    obj_params = {"entropy": {"zero": w.entropy_zero, "eps": w.entropy_eps, "shift": w.entropy_shift},
-                  "pca": {"variance": w.pca_variance}, "critic": {"ddof": w.ddof}, "cv": {"ddof": w.ddof}}
-    return get_weights("combined", z, subjective=subjective, objective=c.objective,
-                       objective_params=obj_params.get(c.objective, {}), rule=c.rule, alpha=c.alpha)
-
-
-def compute_weights(z: pd.DataFrame, spec: EvaluationSpec, pools: np.ndarray) -> pd.DataFrame:
-    """Within-subsystem weights per pool group for the primary and any compared methods."""
-    subs = subsystem_of(spec)
-    beta = subsystem_weights(spec)
-    methods = [spec.weights.method] + [m for m in spec.weights.compare if m != spec.weights.method]
-    rows = []
-    for pool in pd.unique(pools):
-        zp = z.loc[pools == pool]
-        for m in methods:
-            for s in pd.unique(subs):
-                cols = list(subs.index[subs == s])
-                w = _weights_for(m, zp[cols], spec, s)
-                for c in cols:
-                    rows.append({"pool": str(pool), "subsystem": s, "indicator": c, "method": m,
-                                 "weight": float(w[c]), "global_weight": float(w[c] * beta[s]),
-                                 "primary": m == spec.weights.method})
-    return pd.DataFrame(rows)
-
-
-def _ahp_consistency(spec: EvaluationSpec) -> dict:
-    """λ_max, CI, RI and CR of every AHP matrix in use (reported in the log)."""
-    w = spec.weights
-    if not (w.method == "ahp" or (w.method == "combined" and w.combined.subjective == "ahp")):
-        return {}
-    subs = subsystem_of(spec)
-    out = {}
-    for s, a in w.ahp.items():
-        labels = a.order or list(subs.index[subs == s])
-        r = ahp(a.matrix, labels, method=a.method)
-        out[s] = {"lambda_max": r.lambda_max, "ci": r.ci, "ri": r.ri, "cr": r.cr}
-    return {"ahp_consistency": out}
-
-
-def subsystem_weights(spec: EvaluationSpec) -> pd.Series:
-    if not spec.subsystems:
-        return pd.Series({ALL: 1.0})
-    if spec.weights.subsystems == "fixed":
-        b = pd.Series({s.code: float(s.weight) for s in spec.subsystems})
-    else:
-        b = pd.Series(1.0, index=[s.code for s in spec.subsystems])
-    if b.sum() <= 0:
-        raise SpecError("subsystem weights sum to 0")
-    return b / b.sum()
-
-
 def _score(spec: EvaluationSpec, z: pd.DataFrame, x: pd.DataFrame, direction: pd.Series,
            w: pd.Series, scale: float) -> pd.Series:
-    return get_score(spec.score.method, z, w, x=x, direction=direction, norm=spec.score.topsis_norm, scale=scale)
+    return get_score(spec.score.method, z, w, x=x, direction=direction, norm=spec.score.topsis_norm,
+                     distance=spec.score.topsis_distance, cost=spec.score.topsis_cost, scale=scale)
+
+
+def _u_uses_global(spec: EvaluationSpec) -> bool:
+    return spec.weights.scope == "all" and spec.score.method == "weighted_sum"
+
+
+def _beta_by_pool(primary: pd.DataFrame) -> dict:
+    """Subsystem weights β_s = Σ_{j∈s} global weight, per pool group (one entry when pooled)."""
+    b = primary.groupby(["pool", "subsystem"], sort=False)["global_weight"].sum()
+    out = {p: {s: float(v) for (pp, s), v in b.items() if pp == p} for p in b.index.get_level_values(0).unique()}
+    return out[ALL] if list(out) == [ALL] else out
 
 
 def _rank(score: pd.Series, df: pd.DataFrame, spec: EvaluationSpec) -> pd.Series:
+    """Rank within each year, 1 = best; ties by ``score.rank_ties`` (pandas' method names; scores are
+    rounded to 12 decimals first so that float noise does not break a published tie)."""
     by = df[spec.year_column] if spec.year_column else pd.Series(0, index=df.index)
-    return score.groupby(by).rank(ascending=False, method="min").astype(int)
+    r = score.round(12).groupby(by).rank(ascending=False, method=spec.score.rank_ties)
+    return r if spec.score.rank_ties == "average" else r.astype(int)
 
 
 def evaluate_table(table: pd.DataFrame, spec: EvaluationSpec | dict, *, source: str = "<table>") -> EvaluationResult:
@@ -272,7 +229,7 @@ def evaluate_table(table: pd.DataFrame, spec: EvaluationSpec | dict, *, source: 
                                                   "treated": audit.loc[audit.action != "none", "indicator"].tolist()}})
     log.append({"step": "normalise", "args": {**spec.normalise.model_dump(), "pools": sorted(map(str, pd.unique(pools)))}})
 
-    weights = compute_weights(z, spec, pools)
+    weights = compute_weights(z, spec, pools, raw=x)
     log.append({"step": "weights", "args": {**spec.weights.model_dump(mode="json"), **_ahp_consistency(spec)}})
     primary = weights[weights.primary]
     subs = subsystem_of(spec)
@@ -284,7 +241,9 @@ def evaluate_table(table: pd.DataFrame, spec: EvaluationSpec | dict, *, source: 
         wp = primary[primary.pool == str(pool)]
         if spec.subsystems:
             for s in pd.unique(subs):
-                ws = wp[wp.subsystem == s].set_index("indicator")["weight"]
+                # scope all + weighted sum: U_s = Σ_{j∈s} w_j z_j with the overall weights (Σ_s U_s = score/scale)
+                col = "global_weight" if _u_uses_global(spec) else "weight"
+                ws = wp[wp.subsystem == s].set_index("indicator")[col]
                 u = _score(spec, z.loc[rows], x.loc[rows], direction, ws, 1.0)
                 u_cols.setdefault(f"U_{s}", pd.Series(np.nan, index=df.index)).loc[rows] = u
         wg = wp.set_index("indicator")["global_weight"]
@@ -292,10 +251,11 @@ def evaluate_table(table: pd.DataFrame, spec: EvaluationSpec | dict, *, source: 
     for k, v in u_cols.items():
         out[k] = v
     log.append({"step": "score", "args": {**spec.score.model_dump(), "scale": scale,
-                                          "subsystem_weights": subsystem_weights(spec).to_dict()}})
+                                          "subsystem_weights": _beta_by_pool(primary)}})
 
     if spec.subsystems and len(spec.subsystems) >= 2 and spec.coupling.enabled:
-        out = out.join(_coupling(out[list(u_cols)], spec, log))
+        labels = out[keys].astype(str).agg("/".join, axis=1)  # unit[/year], to name rows in warnings
+        out = out.join(_coupling(out[list(u_cols)], spec, log, labels))
     out["score"] = overall
     out["rank"] = _rank(overall, df, spec)
 
@@ -312,7 +272,7 @@ def evaluate_table(table: pd.DataFrame, spec: EvaluationSpec | dict, *, source: 
     return res
 
 
-def _coupling(u: pd.DataFrame, spec: EvaluationSpec, log: list[dict]) -> pd.DataFrame:
+def _coupling(u: pd.DataFrame, spec: EvaluationSpec, log: list[dict], labels: pd.Series) -> pd.DataFrame:
     c = spec.coupling
     names = [col[2:] for col in u.columns]
     uu = u.copy()
@@ -330,7 +290,9 @@ def _coupling(u: pd.DataFrame, spec: EvaluationSpec, log: list[dict]) -> pd.Data
     else:
         alpha = weights_entropy(uu, zero="zero_log")
     zero = uu.index[(uu == 0).any(axis=1)]
-    res = cp.coupling_coordination(uu, alpha, form=c.form)
+    # index by unit label while coupling so the zero-subsystem warning names units, not row numbers
+    res = cp.coupling_coordination(uu.set_axis(labels.to_numpy()), alpha, form=c.form,
+                                   exponent=c.exponent).set_axis(uu.index)
     idx = cp.classify_d(res["D"], boundary=c.boundary)
     res["class"] = cp.class_names(idx)
     res["class_en"] = cp.class_names(idx, lang="en")
@@ -339,7 +301,8 @@ def _coupling(u: pd.DataFrame, spec: EvaluationSpec, log: list[dict]) -> pd.Data
         res = res.join(cp.relative_development(uu[c.relative.a], uu[c.relative.b],
                                                lower=c.relative.lower, upper=c.relative.upper))
     log.append({"step": "coupling", "args": {**c.model_dump(mode="json"), "alpha_used": alpha.to_dict(),
-                                             "zero_subsystem_rows": [int(i) for i in zero]}})
+                                             "zero_subsystem_rows": [int(i) for i in zero],
+                                             "zero_subsystem_units": labels.loc[zero].tolist()}})
     return res
 
 

@@ -20,7 +20,7 @@ def _unique(seq):
 
 def build_models(df, spec: EvaluationSpec, pools, x, direction, primary) -> list[tuple[str, np.ndarray, CompositeModel]]:
     """One :class:`CompositeModel` per pool group (rows share normalisation and ideal points)."""
-    from .engine import subsystem_of, subsystem_weights, transformed_and_normalised
+    from .engine import subsystem_of, transformed_and_normalised
 
     u = spec.uncertainty
     norms = _unique([spec.normalise.method] + list(u.normalise))
@@ -29,21 +29,26 @@ def build_models(df, spec: EvaluationSpec, pools, x, direction, primary) -> list
     subs = subsystem_of(spec)
     sub_codes = list(pd.unique(subs))
     groups = np.array([sub_codes.index(subs[c]) for c in spec.codes])
-    beta = subsystem_weights(spec).reindex(sub_codes).to_numpy(float)
     coupling = None
     if len(spec.subsystems) >= 2 and spec.coupling.enabled:
         coupling = {"form": spec.coupling.form, "boundary": spec.coupling.boundary,
-                    "rescale": spec.coupling.rescale, "alpha": None}
+                    "rescale": spec.coupling.rescale, "alpha": None,
+                    "exponent": spec.coupling.exponent}
     models = []
     for pool in pd.unique(pools):
         rows = np.flatnonzero(pools == pool)
         xr = x.iloc[rows][spec.codes]
-        r, dirs = topsis_input(xr, xr, direction.reindex(spec.codes), "vector")
-        wp = primary[primary.pool == str(pool)].set_index("indicator")["weight"].reindex(spec.codes)
+        r, dirs = topsis_input(xr, xr, direction.reindex(spec.codes), "vector", cost=spec.score.topsis_cost)
+        pp = primary[primary.pool == str(pool)]
+        wp = pp.set_index("indicator")["weight"].reindex(spec.codes)
+        # β from the weights table: the spec's subsystem weights, or Σ_{j∈s} w_j under weights.scope all
+        beta = pp.groupby("subsystem")["global_weight"].sum().reindex(sub_codes).to_numpy(float)
         labels = df[spec.year_column].iloc[rows].to_numpy() if spec.year_column else np.zeros(rows.size)
         m = CompositeModel(z={n: zs[n].iloc[rows][spec.codes].to_numpy(float) for n in norms},
                            topsis_r=r, topsis_dir=dirs, groups=groups, w_base=wp.to_numpy(float), beta=beta,
                            rank_groups=labels, topsis_norm=spec.score.topsis_norm,
+                           topsis_distance=spec.score.topsis_distance,
+                           u_scaled=spec.weights.scope == "all" and spec.score.method == "weighted_sum",
                            coupling=dict(coupling) if coupling else None, norms=norms, aggs=aggs)
         models.append((str(pool), rows, m))
     return models

@@ -15,7 +15,8 @@ from ..errors import SpecError
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # codes such as 320100 or 2016 written unquoted in YAML stay strings instead of failing validation
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
 
 class Indicator(_Strict):
@@ -61,9 +62,10 @@ class Treatment(_Strict):
 
 
 class Normalise(_Strict):
-    method: Literal["minmax", "eps_shrink", "zscore", "goalposts", "sum", "none"] = "minmax"
+    method: Literal["minmax", "eps_shrink", "minmax_range", "zscore", "goalposts", "sum", "none"] = "minmax"
     pool: Literal["panel", "year"] = "panel"
     eps: float = 0.01
+    range: tuple[float, float] = Field(default=(0.0, 1.0), description="minmax_range: [lower, upper]")
     bounded_policy: Literal["keep", "rescale"] = "keep"
     ddof: int = 1
     shift: float = Field(default=0.0, ge=0, description="平移: added to every normalised value (e.g. 0.0001)")
@@ -72,7 +74,9 @@ class Normalise(_Strict):
 class AHPSettings(_Strict):
     matrix: list[list[float]]
     order: list[str] | None = None
-    method: Literal["eigen", "geometric"] = "eigen"
+    method: Literal["eigen", "geometric", "arithmetic"] = "eigen"
+    lambda_max: Literal["eigenvalue", "mean_ratio"] = "eigenvalue"
+    ri: float | None = Field(default=None, gt=0, description="random index overriding Saaty's table")
     cr_max: float = 0.1
     allow_inconsistent: bool = False
 
@@ -89,22 +93,33 @@ WeightMethod = Literal["entropy", "critic", "cv", "equal", "pca", "fixed", "ahp"
 
 class Weights(_Strict):
     method: WeightMethod = "entropy"
-    entropy_zero: Literal["zero_log", "eps_shrink", "shift"] = "zero_log"
+    entropy_zero: Literal["zero_log", "eps_shrink", "eps_replace", "shift"] = "zero_log"
     entropy_eps: float = 0.01
     entropy_shift: float = 0.01
+    entropy_k: float | None = Field(default=None, gt=0, description="e = −k Σ p ln p; default 1/ln n")
     ddof: int = 1
+    critic_corr: Literal["signed", "abs"] = "signed"
+    on: Literal["normalised", "raw"] = Field(
+        default="normalised", description="table the objective weights are computed on: the normalised "
+        "one, or the type-transformed raw values (scores still use the normalised table)")
     pca_variance: float = 0.85
     ahp: dict[str, AHPSettings] = Field(default_factory=dict,
                                         description="subsystem code (or '_all') → pairwise matrix")
     combined: CombinedSettings = CombinedSettings()
     compare: list[WeightMethod] = Field(default_factory=list)
-    subsystems: Literal["equal", "fixed"] = "equal"
+    subsystems: Literal["equal", "fixed", "ahp"] = "equal"
+    scope: Literal["subsystem", "all"] = Field(
+        default="subsystem", description="subsystem: weights computed and normalised within each subsystem; "
+        "all: computed once over all indicators (β_s = Σ_{j∈s} w_j; weighted-sum U_s = Σ_{j∈s} w_j z_j)")
 
 
 class Score(_Strict):
     method: Literal["weighted_sum", "geometric", "topsis"] = "weighted_sum"
     scale: float | None = None
     topsis_norm: Literal["vector", "minmax"] = "vector"
+    topsis_distance: Literal["euclidean", "manhattan"] = "euclidean"
+    topsis_cost: Literal["direction", "max_minus", "reciprocal"] = "direction"
+    rank_ties: Literal["min", "dense", "max", "average", "first"] = "min"
 
 
 class Relative(_Strict):
@@ -119,6 +134,8 @@ class Coupling(_Strict):
     form: Literal["standard", "wang2021"] = "standard"
     alpha: Literal["equal", "fixed", "entropy"] = "equal"
     alpha_weights: dict[str, float] = Field(default_factory=dict)
+    exponent: float | None = Field(default=None, gt=0,
+                                   description="standard form: C = [ΠU/(ΣU/n)^n]^k; default k = 1/n")
     boundary: Literal["left_closed", "right_closed"] = "left_closed"
     rescale: bool = False
     relative: Relative | None = None
@@ -135,7 +152,8 @@ class Uncertainty(_Strict):
     reps: int = Field(default=1000, ge=10)
     seed: int = 20160101
     weights: WeightNoise = WeightNoise()
-    normalise: list[Literal["minmax", "eps_shrink", "zscore", "goalposts", "sum", "none"]] = Field(default_factory=list)
+    normalise: list[Literal["minmax", "eps_shrink", "minmax_range", "zscore", "goalposts", "sum", "none"]] = Field(
+        default_factory=list)
     score: list[Literal["weighted_sum", "geometric", "topsis"]] = Field(default_factory=list)
     top_k: int = 3
     sensitivity: bool = True
@@ -193,6 +211,12 @@ class EvaluationSpec(_Strict):
                 raise ValueError(f"weights.method {self.weights.method}: indicators without 'weight': {miss}")
         if self.weights.subsystems == "fixed" and any(s.weight is None for s in self.subsystems):
             raise ValueError("weights.subsystems fixed: every subsystem needs 'weight'")
+        if self.weights.scope == "all" and self.weights.subsystems != "equal":
+            raise ValueError("weights.scope all derives the subsystem weights from the indicator weights; "
+                             f"weights.subsystems {self.weights.subsystems!r} would contradict it")
+        if self.weights.subsystems == "ahp" and (not subs or "_subsystems" not in self.weights.ahp):
+            raise ValueError("weights.subsystems ahp: give the pairwise matrix over the subsystems as "
+                             "weights.ahp._subsystems (and declare subsystems)")
         if self.normalise.method == "goalposts" or "goalposts" in self.uncertainty.normalise:
             miss = [i.code for i in self.indicators if i.goalposts is None]
             if miss:
@@ -206,7 +230,7 @@ class EvaluationSpec(_Strict):
         wmethods = {self.weights.method, *self.weights.compare}
         if self.weights.method == "combined":
             wmethods.add(self.weights.combined.objective)
-        if self.normalise.method == "zscore" and wmethods & {"entropy", "cv"}:
+        if self.normalise.method == "zscore" and wmethods & {"entropy", "cv"} and self.weights.on == "normalised":
             raise ValueError(f"weights {sorted(wmethods & {'entropy', 'cv'})} need non-negative data with a "
                              "non-zero mean; zscore gives neither (use minmax / eps_shrink)")
         if "geometric" in scores and "zscore" in norms:
@@ -215,6 +239,8 @@ class EvaluationSpec(_Strict):
         if self.coupling.alpha == "fixed":
             if sorted(self.coupling.alpha_weights) != sorted(subs):
                 raise ValueError(f"coupling.alpha fixed: alpha_weights must name exactly {subs}")
+        if self.coupling.exponent is not None and self.coupling.form != "standard":
+            raise ValueError("coupling.exponent applies to form standard only")
         if self.coupling.relative is not None:
             for side in (self.coupling.relative.a, self.coupling.relative.b):
                 if side not in subs:

@@ -15,7 +15,40 @@ CLASSES_EN = ("extreme imbalance", "serious imbalance", "moderate imbalance", "m
               "intermediate coordination", "good coordination", "high-quality coordination")
 
 
-def coupling_degree(u: pd.DataFrame, *, form: str = "standard") -> pd.Series:
+def coupling_array(x: np.ndarray, *, form: str = "standard", exponent: float | None = None) -> np.ndarray:
+    """Coupling degree C for each row of ``x`` (rows × n subsystem scores ≥ 0); no logging.
+
+    The numerical core shared by :func:`coupling_degree` and the Monte Carlo step, so both use
+    exactly the same formula. See :func:`coupling_degree` for the conventions.
+    """
+    n = x.shape[1]
+    if n < 2:
+        raise MethodError("coupling needs at least 2 subsystems")
+    zero = (x <= 0).any(axis=1)
+    if form == "standard":
+        s = x.sum(axis=1)
+        gm = np.exp(np.log(np.where(x > 0, x, 1.0)).mean(axis=1))
+        c = np.divide(n * gm, s, out=np.zeros_like(s), where=s > 0)
+        if exponent is not None:
+            # [ΠU / (ΣU/n)^n]^k = (n·(ΠU)^{1/n}/ΣU)^{n·k}
+            c = c ** (n * float(exponent))
+    elif form == "wang2021":
+        if exponent is not None:
+            raise MethodError("coupling: 'exponent' applies to the standard form only")
+        mx = x.max(axis=1)
+        diff = np.zeros(x.shape[0])
+        for i in range(n):
+            for j in range(i):
+                diff += np.abs(x[:, i] - x[:, j])
+        first = 1.0 - diff / (n * (n - 1) / 2)
+        ratio = np.prod(np.divide(x, mx[:, None], out=np.zeros_like(x), where=mx[:, None] > 0), axis=1)
+        c = np.sqrt(np.clip(first, 0, None) * ratio ** (1.0 / (n - 1)))
+    else:
+        raise MethodError(f"coupling: unknown form {form!r} (standard, wang2021)")
+    return np.clip(np.where(zero, 0.0, c), 0.0, 1.0)
+
+
+def coupling_degree(u: pd.DataFrame, *, form: str = "standard", exponent: float | None = None) -> pd.Series:
     """Coupling degree C of n subsystem scores per unit (rows of ``u``, values in [0, 1]).
 
     Parameters
@@ -25,6 +58,10 @@ def coupling_degree(u: pd.DataFrame, *, form: str = "standard") -> pd.Series:
         C = 1 iff all U are equal). ``wang2021``: the modified C of Wang et al. (2021)
         ``C = √{[1 − Σ_{i>j} |U_i − U_j| / Σ_{m=1}^{n−1} m] · [Π_i (U_i / max U)]^{1/(n−1)}}``,
         which spreads C over [0, 1] instead of crowding it near 1.
+    exponent : float, optional
+        Standard form only: ``C = [Π U_i / (Σ U_i / n)^n]^k`` with ``k = exponent``; the default
+        ``k = 1/n`` is the standard C above. 廖重斌 (1999) uses ``k = 2`` for two subsystems
+        (``C = {f·g / [(f + g)/2]²}^k``, "调节系数 k ≥ 2").
 
     Notes
     -----
@@ -33,36 +70,18 @@ def coupling_degree(u: pd.DataFrame, *, form: str = "standard") -> pd.Series:
 
     References
     ----------
+    廖重斌 (1999) 环境与经济协调发展的定量评判及其分类体系. 热带地理 19(2): 171–177;
     王淑佳, 孔伟, 任亮, 等 (2021) 国内耦合协调度模型的误区及修正. 自然资源学报 36(3): 793–810.
     """
     x = u.to_numpy(float)
-    n = x.shape[1]
-    if n < 2:
+    if x.shape[1] < 2:
         raise MethodError("coupling needs at least 2 subsystems")
     if np.nanmin(x) < 0:
         raise MethodError("coupling needs non-negative subsystem scores (rescale them to [0, 1])")
     zero = (x == 0).any(axis=1)
     if zero.any():
         logger.warning("coupling: subsystem score exactly 0 for %s → C = 0", list(u.index[zero]))
-    if form == "standard":
-        s = x.sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            c = n * np.exp(np.log(np.where(x > 0, x, 1.0)).mean(axis=1)) / s
-        c = np.where(zero | (s == 0), 0.0, c)
-    elif form == "wang2021":
-        mx = x.max(axis=1)
-        diff = np.zeros(x.shape[0])
-        for i in range(n):
-            for j in range(i):
-                diff += np.abs(x[:, i] - x[:, j])
-        first = 1.0 - diff / (n * (n - 1) / 2)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.prod(np.where(mx[:, None] > 0, x / np.where(mx > 0, mx, 1.0)[:, None], 0.0), axis=1)
-        c = np.sqrt(np.clip(first, 0, None) * ratio ** (1.0 / (n - 1)))
-        c = np.where(zero, 0.0, c)
-    else:
-        raise MethodError(f"coupling: unknown form {form!r} (standard, wang2021)")
-    return pd.Series(np.clip(c, 0.0, 1.0), index=u.index, name="C")
+    return pd.Series(coupling_array(x, form=form, exponent=exponent), index=u.index, name="C")
 
 
 def coordination_level(u: pd.DataFrame, alpha: pd.Series) -> pd.Series:
@@ -73,7 +92,8 @@ def coordination_level(u: pd.DataFrame, alpha: pd.Series) -> pd.Series:
     return pd.Series(u.to_numpy(float) @ a.to_numpy(float), index=u.index, name="T")
 
 
-def coupling_coordination(u: pd.DataFrame, alpha: pd.Series, *, form: str = "standard") -> pd.DataFrame:
+def coupling_coordination(u: pd.DataFrame, alpha: pd.Series, *, form: str = "standard",
+                          exponent: float | None = None) -> pd.DataFrame:
     """C, T and the coupling coordination degree ``D = √(C·T)``.
 
     References
@@ -81,7 +101,7 @@ def coupling_coordination(u: pd.DataFrame, alpha: pd.Series, *, form: str = "sta
     廖重斌 (1999) 环境与经济协调发展的定量评判及其分类体系. 热带地理 19(2): 171–177;
     王淑佳 等 (2021) 自然资源学报 36(3): 793–810.
     """
-    c = coupling_degree(u, form=form)
+    c = coupling_degree(u, form=form, exponent=exponent)
     t = coordination_level(u, alpha)
     return pd.DataFrame({"C": c, "T": t, "D": np.sqrt(c * t)})
 

@@ -55,7 +55,9 @@ def dea(inputs: pd.DataFrame, outputs: pd.DataFrame, *, model: str = "ccr",
     if not np.isfinite(x).all() or not np.isfinite(y).all():
         raise MethodError("DEA: missing or infinite values")
     if (x <= 0).any() or (y < 0).any():
-        raise MethodError("DEA needs positive inputs and non-negative outputs")
+        bad = [f"unit {inputs.index[j]!r} input {inputs.columns[i]!r} = {x[i, j]:g}" for i, j in np.argwhere(x <= 0)]
+        bad += [f"unit {outputs.index[j]!r} output {outputs.columns[i]!r} = {y[i, j]:g}" for i, j in np.argwhere(y < 0)]
+        raise MethodError("DEA needs positive inputs and non-negative outputs: " + "; ".join(bad[:10]))
     m, n = x.shape
     s = y.shape[0]
     rows = []

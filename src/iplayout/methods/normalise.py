@@ -81,6 +81,34 @@ def normalise_eps_shrink(x: pd.DataFrame, direction: pd.Series, bounded: pd.Seri
     return out
 
 
+def normalise_minmax_range(x: pd.DataFrame, direction: pd.Series, bounded: pd.Series, *,
+                           lower: float = 0.0, upper: float = 1.0, bounded_policy: str = "keep",
+                           constant_value: float | None = None) -> pd.DataFrame:
+    """Min–max rescaled into ``[lower, upper]`` (e.g. ``0.002 + 0.998·minmax`` or ``0.1 + 0.9·minmax``).
+
+    Notes
+    -----
+    ``z = L + (U − L)·minmax(x)`` with cost columns reversed inside ``minmax``. Chinese entropy
+    studies use this to keep every value positive before ``ln``: ``[0.002, 1]`` ("0.998·x' + 0.002")
+    and ``[0.1, 1]`` are common. Bounded (middle/interval) columns follow ``bounded_policy`` like
+    :func:`normalise_minmax`; a constant column becomes ``constant_value`` (default ``L``).
+
+    References
+    ----------
+    OECD/JRC (2008) *Handbook on Constructing Composite Indicators*, §5 (min–max, rescaled range).
+    """
+    if not upper > lower:
+        raise MethodError(f"minmax_range: upper {upper} must exceed lower {lower}")
+    base = normalise_minmax(x, direction, bounded, bounded_policy=bounded_policy, constant_value=np.nan)
+    out = lower + (upper - lower) * base
+    for c in out.columns:
+        if bounded[c] and bounded_policy == "keep":
+            out[c] = base[c]
+        elif base[c].isna().all():
+            out[c] = lower if constant_value is None else constant_value
+    return out
+
+
 def normalise_zscore(x: pd.DataFrame, direction: pd.Series, bounded: pd.Series, *,
                      ddof: int = 1) -> pd.DataFrame:
     """Z-score standardisation ``(x − mean)/sd`` (sd with ``ddof``), sign flipped for cost columns.
@@ -155,6 +183,7 @@ def normalise_none(x: pd.DataFrame, direction: pd.Series, bounded: pd.Series) ->
 NORMALISERS: dict[str, Callable[..., pd.DataFrame]] = {
     "minmax": normalise_minmax,
     "eps_shrink": normalise_eps_shrink,
+    "minmax_range": normalise_minmax_range,
     "zscore": normalise_zscore,
     "goalposts": normalise_goalposts,
     "vector": normalise_vector,

@@ -31,18 +31,26 @@ def geometric_matrix(z: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.where(out < 1e-300, 0.0, out)
 
 
-def topsis_matrix(r: np.ndarray, w: np.ndarray, direction: np.ndarray) -> np.ndarray:
+def topsis_matrix(r: np.ndarray, w: np.ndarray, direction: np.ndarray, *,
+                  distance: str = "euclidean") -> np.ndarray:
     """TOPSIS closeness for every weight vector: ``d⁻/(d⁺ + d⁻)`` (n × R).
 
     ``r`` is the normalised matrix (not yet weighted). Because weights are non-negative, the
     weighted ideal is ``w_j · max_i r_ij`` (benefit) or ``w_j · min_i r_ij`` (cost), so
-    ``(d⁺_ir)² = Σ_j w_rj² (r_ij − r⁺_j)²`` is one matrix product.
+    ``(d⁺_ir)² = Σ_j w_rj² (r_ij − r⁺_j)²`` (``euclidean``) or ``d⁺_ir = Σ_j w_rj |r_ij − r⁺_j|``
+    (``manhattan``, city-block) is one matrix product.
     """
-    w2 = np.atleast_2d(w) ** 2
+    w1 = np.atleast_2d(w)
     pos = np.where(direction > 0, r.max(axis=0), r.min(axis=0))
     neg = np.where(direction > 0, r.min(axis=0), r.max(axis=0))
-    dp = np.sqrt(((r - pos) ** 2) @ w2.T)
-    dn = np.sqrt(((r - neg) ** 2) @ w2.T)
+    if distance == "euclidean":
+        dp = np.sqrt(((r - pos) ** 2) @ (w1 ** 2).T)
+        dn = np.sqrt(((r - neg) ** 2) @ (w1 ** 2).T)
+    elif distance == "manhattan":
+        dp = np.abs(r - pos) @ w1.T
+        dn = np.abs(r - neg) @ w1.T
+    else:
+        raise MethodError(f"TOPSIS: unknown distance {distance!r} (euclidean, manhattan)")
     tot = dp + dn
     return np.divide(dn, tot, out=np.full_like(tot, 0.5), where=tot > 0)
 
@@ -69,14 +77,33 @@ def score_geometric(z: pd.DataFrame, w: pd.Series, *, scale: float = 100.0, **_)
     return pd.Series(scale * s, index=z.index, name="score")
 
 
-def topsis_input(x: pd.DataFrame, z: pd.DataFrame, direction: pd.Series, norm: str) -> tuple[np.ndarray, np.ndarray]:
+def topsis_input(x: pd.DataFrame, z: pd.DataFrame, direction: pd.Series, norm: str, *,
+                 cost: str = "direction") -> tuple[np.ndarray, np.ndarray]:
     """Matrix and directions TOPSIS works on: ``vector`` (type-transformed x, own directions)
-    or ``minmax`` (the normalised, benefit-oriented z)."""
+    or ``minmax`` (the normalised, benefit-oriented z).
+
+    ``cost`` (vector only) says how cost columns enter: ``direction`` keeps them as they are with the
+    ideal at their minimum (Hwang & Yoon 1981); ``max_minus`` turns them into benefit columns
+    ``max x − x`` and ``reciprocal`` into ``1/x`` before the vector normalisation (the 正向化 step of
+    many Chinese textbooks). Vector normalisation is not affine-invariant, so the three differ.
+    """
     if norm == "vector":
-        xv = x.to_numpy(float)
+        xv = x.to_numpy(float).copy()
+        dirs = direction.reindex(x.columns).to_numpy(float)
+        if cost != "direction":
+            neg = dirs < 0
+            if cost == "max_minus":
+                xv[:, neg] = xv[:, neg].max(axis=0) - xv[:, neg]
+            elif cost == "reciprocal":
+                if (xv[:, neg] <= 0).any():
+                    raise MethodError("TOPSIS topsis_cost reciprocal needs positive cost values")
+                xv[:, neg] = 1.0 / xv[:, neg]
+            else:
+                raise MethodError(f"TOPSIS: unknown cost convention {cost!r} (direction, max_minus, reciprocal)")
+            dirs = np.ones_like(dirs)
         den = np.sqrt((xv ** 2).sum(axis=0))
         r = np.divide(xv, den, out=np.zeros_like(xv), where=den > 0)
-        return r, direction.reindex(x.columns).to_numpy(float)
+        return r, dirs
     if norm == "minmax":
         return z.to_numpy(float), np.ones(z.shape[1])
     raise MethodError(f"TOPSIS: unknown normalisation {norm!r} (vector, minmax)")
@@ -84,7 +111,7 @@ def topsis_input(x: pd.DataFrame, z: pd.DataFrame, direction: pd.Series, norm: s
 
 def score_topsis(z: pd.DataFrame, w: pd.Series, *, x: pd.DataFrame | None = None,
                  direction: pd.Series | None = None, norm: str = "vector", scale: float = 1.0,
-                 **_) -> pd.Series:
+                 distance: str = "euclidean", cost: str = "direction", **_) -> pd.Series:
     """TOPSIS relative closeness to the ideal solution.
 
     Parameters
@@ -99,6 +126,10 @@ def score_topsis(z: pd.DataFrame, w: pd.Series, *, x: pd.DataFrame | None = None
         +1 benefit, −1 cost for ``x``'s columns.
     norm : {"vector", "minmax"}
         ``vector``: ``r_ij = x_ij / √Σ_i x_ij²`` (Hwang & Yoon); ``minmax``: use ``z``.
+    distance : {"euclidean", "manhattan"}
+        Distance to the ideal and anti-ideal points (Hwang & Yoon: Euclidean).
+    cost : {"direction", "max_minus", "reciprocal"}
+        How cost columns enter the vector normalisation (see :func:`topsis_input`).
 
     Notes
     -----
@@ -116,8 +147,8 @@ def score_topsis(z: pd.DataFrame, w: pd.Series, *, x: pd.DataFrame | None = None
         raise MethodError("TOPSIS with vector normalisation needs the type-transformed table and directions")
     xs = x[cols] if x is not None else None
     d = direction.reindex(cols) if direction is not None else None
-    r, dirs = topsis_input(xs, z[cols], d, norm)
-    c = topsis_matrix(r, w.to_numpy(float), dirs)[:, 0]
+    r, dirs = topsis_input(xs, z[cols], d, norm, cost=cost)
+    c = topsis_matrix(r, w.to_numpy(float), dirs, distance=distance)[:, 0]
     return pd.Series(scale * c, index=z.index, name="score")
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from scipy.stats import rankdata
 
 from ..errors import MethodError
-from .coupling import classify_d
+from .coupling import classify_d, coupling_array
 from .scores import geometric_matrix, topsis_matrix, weighted_sum_matrix
 
 
@@ -37,7 +37,10 @@ class CompositeModel:
     rank_groups : numpy.ndarray
         Label per row; ranks are computed within each label (e.g. year).
     coupling : dict or None
-        ``{"alpha": array(S), "form": str, "boundary": str, "rescale": bool}``.
+        ``{"alpha": array(S), "form": str, "boundary": str, "rescale": bool, "exponent": float|None}``.
+    u_scaled : bool
+        Subsystem scores are ``β_s ·`` the within-subsystem weighted sum (``weights.scope: all``); β is
+        held at its nominal value while the within-subsystem weights vary.
     """
 
     z: dict[str, np.ndarray]
@@ -48,6 +51,8 @@ class CompositeModel:
     beta: np.ndarray
     rank_groups: np.ndarray
     topsis_norm: str = "vector"
+    topsis_distance: str = "euclidean"
+    u_scaled: bool = False
     coupling: dict | None = None
     norms: list[str] = field(default_factory=list)
     aggs: list[str] = field(default_factory=list)
@@ -60,8 +65,8 @@ def _aggregate(model: CompositeModel, agg: str, norm: str, w: np.ndarray) -> np.
         return geometric_matrix(model.z[norm], w)
     if agg == "topsis":
         if model.topsis_norm == "vector":
-            return topsis_matrix(model.topsis_r, w, model.topsis_dir)
-        return topsis_matrix(model.z[norm], w, np.ones(w.shape[1]))
+            return topsis_matrix(model.topsis_r, w, model.topsis_dir, distance=model.topsis_distance)
+        return topsis_matrix(model.z[norm], w, np.ones(w.shape[1]), distance=model.topsis_distance)
     raise MethodError(f"unknown aggregation {agg!r}")
 
 
@@ -107,6 +112,8 @@ def evaluate_draws(model: CompositeModel, w: np.ndarray, norm_idx: np.ndarray,
                     ws = ws / np.where(tot > 0, tot, 1.0)
                     sub = _sub_model(model, cols)
                     u[s][:, sel] = _aggregate(sub, agg, norm, ws)
+                    if model.u_scaled and agg == "weighted_sum":
+                        u[s][:, sel] *= model.beta[s]
     out = {"score": score, "rank": rank_within(score, model.rank_groups)}
     if u is not None:
         out["u"] = u
@@ -118,7 +125,7 @@ def _sub_model(model: CompositeModel, cols: np.ndarray) -> CompositeModel:
     return CompositeModel(z={k: v[:, cols] for k, v in model.z.items()}, topsis_r=model.topsis_r[:, cols],
                           topsis_dir=model.topsis_dir[cols], groups=np.zeros(cols.sum(), int),
                           w_base=model.w_base[cols], beta=np.ones(1), rank_groups=model.rank_groups,
-                          topsis_norm=model.topsis_norm, norms=model.norms, aggs=model.aggs)
+                          topsis_norm=model.topsis_norm, topsis_distance=model.topsis_distance, norms=model.norms, aggs=model.aggs)
 
 
 def _coupling_class(model: CompositeModel, u: np.ndarray) -> np.ndarray:
@@ -126,19 +133,8 @@ def _coupling_class(model: CompositeModel, u: np.ndarray) -> np.ndarray:
     if cp["rescale"]:
         lo, hi = u.min(axis=1, keepdims=True), u.max(axis=1, keepdims=True)
         u = np.divide(u - lo, hi - lo, out=np.zeros_like(u), where=(hi - lo) > 0)
-    n_sub = u.shape[0]
-    zero = (u <= 0).any(axis=0)
-    if cp["form"] == "standard":
-        s = u.sum(axis=0)
-        gm = np.exp(np.log(np.where(u > 0, u, 1.0)).mean(axis=0))
-        c = np.divide(n_sub * gm, s, out=np.zeros_like(s), where=s > 0)
-    else:
-        mx = u.max(axis=0)
-        diff = sum(np.abs(u[i] - u[j]) for i in range(n_sub) for j in range(i))
-        first = np.clip(1.0 - diff / (n_sub * (n_sub - 1) / 2), 0, None)
-        ratio = np.prod(np.divide(u, mx, out=np.zeros_like(u), where=mx > 0), axis=0)
-        c = np.sqrt(first * ratio ** (1.0 / (n_sub - 1)))
-    c = np.clip(np.where(zero, 0.0, c), 0, 1)
+    n_sub, n, reps = u.shape
+    c = coupling_array(u.reshape(n_sub, -1).T, form=cp["form"], exponent=cp.get("exponent")).reshape(n, reps)
     t = np.tensordot(cp["alpha"], u, axes=1)
     return classify_d(np.sqrt(c * np.clip(t, 0, None)), boundary=cp["boundary"])
 

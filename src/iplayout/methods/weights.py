@@ -32,23 +32,46 @@ def weights_equal(z: pd.DataFrame) -> pd.Series:
     return pd.Series(1.0 / z.shape[1], index=z.columns, name="equal")
 
 
+def _eps_shrink_columns(x: np.ndarray, eps: float, bounded: np.ndarray) -> np.ndarray:
+    """``ε + (1 − 2ε)·(x − min)/(max − min)`` per column; bounded columns: 0 → ε, 1 → 1 − ε only."""
+    if not 0 < eps < 0.5:
+        raise MethodError(f"entropy eps_shrink: eps must be in (0, 0.5), got {eps}")
+    out = x.copy()
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    for j in range(x.shape[1]):
+        if bounded[j]:
+            out[:, j] = np.where(x[:, j] == 0, eps, np.where(x[:, j] == 1, 1 - eps, x[:, j]))
+        elif hi[j] > lo[j]:
+            out[:, j] = eps + (1 - 2 * eps) * (x[:, j] - lo[j]) / (hi[j] - lo[j])
+        # a constant column stays constant: it has e = 1 whatever its value
+    return out
+
+
 def weights_entropy(z: pd.DataFrame, *, zero: str = "zero_log", eps: float = 0.01,
-                    shift: float = 0.01) -> pd.Series:
+                    shift: float = 0.01, k: float | None = None,
+                    bounded: pd.Series | None = None) -> pd.Series:
     """Entropy weights (熵权法).
 
     Parameters
     ----------
     z : pandas.DataFrame
         Non-negative, benefit-oriented values (n units × k indicators).
-    zero : {"zero_log", "eps_shrink", "shift"}
-        Zero handling: ``zero_log`` takes 0·ln 0 = 0; ``eps_shrink`` replaces exact zeros by ``eps``;
-        ``shift`` adds ``shift`` to every value (平移法).
+    zero : {"zero_log", "eps_shrink", "eps_replace", "shift"}
+        Zero handling: ``zero_log`` takes 0·ln 0 = 0; ``eps_shrink`` min–max rescales each column
+        into [ε, 1 − ε] before the entropy (the ``eps_shrink`` normalisation: columns flagged in
+        ``bounded`` are not rescaled, only exact 0 → ε and 1 → 1 − ε); ``eps_replace`` replaces
+        exact zeros by ``eps`` and leaves other values as they are; ``shift`` adds ``shift`` to every
+        value (平移法).
+    k : float, optional
+        Entropy constant in ``e_j = −k Σ p ln p``; default ``1/ln n`` (so that 0 ≤ e ≤ 1).
+    bounded : pandas.Series, optional
+        True for columns already in [0, 1] after a middle/interval transform (``eps_shrink`` only).
 
     Notes
     -----
-    ``p_ij = x'_ij / Σ_i x'_ij``, ``e_j = −Σ_i p_ij ln p_ij / ln n``, ``w_j = (1 − e_j)/Σ_j (1 − e_j)``.
-    A constant column has ``e_j = 1`` and gets weight 0; a column summing to 0 is treated as
-    constant.
+    ``p_ij = x'_ij / Σ_i x'_ij``, ``e_j = −k Σ_i p_ij ln p_ij`` with ``k = 1/ln n``,
+    ``w_j = (1 − e_j)/Σ_j (1 − e_j)``. A constant column has ``e_j = 1`` and gets weight 0; a column
+    summing to 0 is treated as constant.
 
     References
     ----------
@@ -64,21 +87,33 @@ def weights_entropy(z: pd.DataFrame, *, zero: str = "zero_log", eps: float = 0.0
     if zero == "shift":
         x = x + shift
     elif zero == "eps_shrink":
+        x = _eps_shrink_columns(x, eps, bounded.reindex(z.columns).to_numpy(bool) if bounded is not None
+                                else np.zeros(x.shape[1], bool))
+    elif zero == "eps_replace":
         x = np.where(x == 0, eps, x)
     elif zero != "zero_log":
-        raise MethodError(f"entropy: unknown zero handling {zero!r} (zero_log, eps_shrink, shift)")
+        raise MethodError(f"entropy: unknown zero handling {zero!r} (zero_log, eps_shrink, eps_replace, shift)")
     col = x.sum(axis=0)
     safe = np.where(col > 0, col, 1.0)
     p = np.where(col > 0, x / safe, 1.0 / n)
     with np.errstate(divide="ignore", invalid="ignore"):
         plogp = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
-    e = -plogp.sum(axis=0) / np.log(n)
+    kk = 1.0 / np.log(n) if k is None else float(k)
+    e = -kk * plogp.sum(axis=0)
     d = np.clip(1.0 - e, 0.0, None)
     return _normalised(pd.Series(d, index=z.columns), "entropy")
 
 
-def weights_critic(z: pd.DataFrame, *, ddof: int = 1) -> pd.Series:
+def weights_critic(z: pd.DataFrame, *, ddof: int = 1, corr: str = "signed") -> pd.Series:
     """CRITIC weights (CRiteria Importance Through Intercriteria Correlation).
+
+    Parameters
+    ----------
+    ddof : int
+        Delta degrees of freedom of σ (1: sample sd, 0: population sd).
+    corr : {"signed", "abs"}
+        Conflict term ``Σ_k (1 − r_jk)`` (Diakoulaki et al. 1995) or ``Σ_k (1 − |r_jk|)`` (a common
+        variant that treats strong negative correlation as redundancy, not conflict).
 
     Notes
     -----
@@ -95,6 +130,10 @@ def weights_critic(z: pd.DataFrame, *, ddof: int = 1) -> pd.Series:
     with np.errstate(divide="ignore", invalid="ignore"):
         r = np.corrcoef(x, rowvar=False)
     r = np.nan_to_num(np.atleast_2d(r), nan=0.0)
+    if corr == "abs":
+        r = np.abs(r)
+    elif corr != "signed":
+        raise MethodError(f"CRITIC: unknown correlation convention {corr!r} (signed, abs)")
     c = sd * (1.0 - r).sum(axis=0)
     return _normalised(pd.Series(c, index=z.columns), "critic")
 
@@ -166,23 +205,36 @@ class AHPResult:
     cr: float
 
 
-def ahp(matrix: np.ndarray | list, labels: list[str], *, method: str = "eigen") -> AHPResult:
+def ahp(matrix: np.ndarray | list, labels: list[str], *, method: str = "eigen",
+        lambda_max: str = "eigenvalue", ri: float | None = None) -> AHPResult:
     """Priorities and consistency of a pairwise comparison matrix.
+
+    Parameters
+    ----------
+    method : {"eigen", "geometric", "arithmetic"}
+        Priority vector: principal right eigenvector (Saaty); normalised row geometric means
+        (方根法); or the row means of the column-normalised matrix (和积法).
+    lambda_max : {"eigenvalue", "mean_ratio"}
+        ``eigenvalue``: the principal eigenvalue of A; ``mean_ratio``: ``(1/n) Σ_i (A w)_i / w_i``
+        with the chosen priority vector w (the textbook hand calculation; equal to the eigenvalue
+        when ``method='eigen'``).
+    ri : float, optional
+        Random index overriding Saaty's table (for a paper that uses another RI table).
 
     Notes
     -----
-    ``method='eigen'``: principal right eigenvector; ``'geometric'``: normalised row geometric means.
-    ``λ_max`` is the principal eigenvalue; ``CI = (λ_max − n)/(n − 1)``, ``CR = CI/RI(n)`` with
-    Saaty's RI (:data:`SAATY_RI`); CR = 0 when n ≤ 2.
+    ``CI = (λ_max − n)/(n − 1)``, ``CR = CI/RI(n)`` with Saaty's RI (:data:`SAATY_RI`); CR = 0 when
+    n ≤ 2 or RI = 0.
 
     References
     ----------
     Saaty T.L. (1980) *The Analytic Hierarchy Process*, McGraw-Hill; Saaty T.L. (1977) A scaling
-    method for priorities in hierarchical structures. *J. Math. Psychology* 15: 234–281.
+    method for priorities in hierarchical structures. *J. Math. Psychology* 15: 234–281;
+    司守奎, 孙兆亮 (2015) 数学建模算法与应用 (第2版), §9.1 (和积法, 方根法).
     """
     a = np.asarray(matrix, dtype=float)
     n = a.shape[0]
-    if a.shape != (n, n) or n != len(labels):
+    if a.ndim != 2 or a.shape != (n, n) or n != len(labels):
         raise MethodError(f"AHP matrix must be {len(labels)}×{len(labels)}, got {a.shape}")
     if (a <= 0).any():
         raise MethodError("AHP matrix entries must be positive")
@@ -197,22 +249,31 @@ def ahp(matrix: np.ndarray | list, labels: list[str], *, method: str = "eigen") 
         v = np.abs(vecs[:, k].real)
     elif method == "geometric":
         v = np.exp(np.log(a).mean(axis=1))
+    elif method == "arithmetic":
+        v = (a / a.sum(axis=0)).mean(axis=1)
     else:
-        raise MethodError(f"AHP: unknown method {method!r} (eigen, geometric)")
-    w = pd.Series(v / v.sum(), index=labels, name="ahp")
+        raise MethodError(f"AHP: unknown method {method!r} (eigen, geometric, arithmetic)")
+    v = v / v.sum()
+    if lambda_max == "mean_ratio":
+        lam = float(np.mean(a @ v / v))
+    elif lambda_max != "eigenvalue":
+        raise MethodError(f"AHP: unknown lambda_max convention {lambda_max!r} (eigenvalue, mean_ratio)")
+    w = pd.Series(v, index=labels, name="ahp")
     ci = (lam - n) / (n - 1) if n > 2 else 0.0
-    ri = SAATY_RI.get(n)
     if ri is None:
-        raise MethodError(f"AHP: no random index for n = {n} (max 15)")
+        ri = SAATY_RI.get(n)
+        if ri is None:
+            raise MethodError(f"AHP: no random index for n = {n} (max 15); give 'ri'")
     cr = ci / ri if ri > 0 else 0.0
-    return AHPResult(w, lam, ci, ri, cr)
+    return AHPResult(w, lam, ci, float(ri), cr)
 
 
 def weights_ahp(z: pd.DataFrame, *, matrix: list, order: list[str] | None = None, method: str = "eigen",
+                lambda_max: str = "eigenvalue", ri: float | None = None,
                 cr_max: float = 0.1, allow_inconsistent: bool = False) -> pd.Series:
     """AHP weights for ``z``'s columns; ``CR ≥ cr_max`` raises unless ``allow_inconsistent``."""
     labels = list(order) if order else list(z.columns)
-    res = ahp(matrix, labels, method=method)
+    res = ahp(matrix, labels, method=method, lambda_max=lambda_max, ri=ri)
     if res.cr >= cr_max and not allow_inconsistent:
         raise MethodError(f"AHP consistency ratio CR = {res.cr:.4f} ≥ {cr_max} for {labels} "
                           "(revise the judgements or set allow_inconsistent: true)")
