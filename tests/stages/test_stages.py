@@ -89,3 +89,16 @@ def test_evaluation_stage_tables(tmp_path):
     want = strengths_weaknesses(x, "320000", k=3)
     got = sc[sc["region_code"] == "320000"].reset_index(drop=True)
     assert got["indicator_code"].tolist() == want["indicator_code"].tolist()
+
+
+@needs_db
+def test_context_chart_never_draws_an_empty_chart(tmp_path):
+    """Jiangsu cities have no R&D intensity for 2016: the chart falls back to R&D expenditure."""
+    from iplayout.stages import survey_views as sv
+
+    prepare_stage("survey", db_path=DB, territory="320000", year=2016, out_dir=tmp_path)
+    ctx = open_context("survey", territory="320000", year=2016, stage_dir=str(tmp_path), region_code="320100")
+    fig = sv.context_chart(ctx)
+    bars = [p for ax in fig.axes for p in ax.patches]
+    assert fig is not None and len(bars) == 13
+    assert "R&D经费" in fig.axes[0].get_title()

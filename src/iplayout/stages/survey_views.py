@@ -195,9 +195,24 @@ def _industry_names(ctx: ReportContext) -> dict:
     return t.set_index("code")["name"].astype(str).to_dict() if t is not None else {}
 
 
-def context_chart(ctx: ReportContext, indicator: str = "rd_intensity"):
-    """Bars of one context indicator (default R&D intensity) with the region highlighted."""
-    v = _value_map(ctx, indicator) / (100.0 if ctx.indicator_unit(indicator) == "%" else 1.0)
+# R&D intensity is published for provinces every year but for cities only in some years; fall back to
+# the next context measure the territory has rather than drawing an empty chart.
+CONTEXT_CHART_CANDIDATES = ("rd_intensity", "rd_expenditure", "rd_personnel_fte")
+
+
+def context_chart(ctx: ReportContext, indicator: str | None = None):
+    """Bars of one context indicator with the region highlighted.
+
+    Default: the first of ``CONTEXT_CHART_CANDIDATES`` with data for the territory in the report year.
+    """
+    candidates = [indicator] if indicator else list(CONTEXT_CHART_CANDIDATES)
+    for indicator in candidates:
+        raw = _value_map(ctx, indicator)
+        if raw.notna().any():
+            break
+    else:
+        return None
+    v = raw / (100.0 if ctx.indicator_unit(indicator) == "%" else 1.0)
     names = ctx.names(short=True)
     return charts.plot_rank_bars(v.rename(index=names), title=f"{ctx.year}年各地区{ctx.indicator_name(indicator)}",
                                  highlight=names.get(ctx.region_code), percent=ctx.indicator_unit(indicator) == "%",
