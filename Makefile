@@ -6,12 +6,13 @@ STAMP  := $(VENV)/.installed
 PLANS  ?= params/runs/national.yaml params/runs/jiangsu-stage-2016.yaml params/runs/jiangsu-final-2018.yaml
 
 .DEFAULT_GOAL := help
-.PHONY: help install db report test test-fast lab bench clean
+.PHONY: help install sysdeps db report test test-fast lab bench clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
+	@sh scripts/system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
@@ -19,6 +20,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install iplayout with its dependencies
+
+sysdeps:  ## install the Debian libraries PDF rendering needs (harfbuzz subsetter, poppler-utils)
+	@sh scripts/system-deps.sh
 
 db: $(STAMP)  ## build the integrated database from the bundled data packages
 	$(BIN)/iplayout db build

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Debian libraries that WeasyPrint (PDF) and the PDF checks use; pango itself is on the base image.
+# - libharfbuzz-subset0: without it WeasyPrint falls back to a pure-Python font subsetter that takes
+#   ~6 s per CJK font face (~25 s per report instead of <1 s).
+# - poppler-utils: pdftotext / pdffonts / pdftoppm, used by tests and for looking at PDF pages.
+# Installs only what is missing, and only where apt-get can run (root); otherwise says what to install.
+set -u
+missing=""
+ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset\.so' || missing="$missing libharfbuzz-subset0"
+command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
+ldconfig -p 2>/dev/null | grep -q 'libpango-1\.0\.so' || missing="$missing libpango-1.0-0 libpangoft2-1.0-0"
+[ -z "$missing" ] && exit 0
+if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+  echo "system-deps: installing$missing"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing) >/dev/null 2>&1 \
+    || echo "system-deps: WARNING: could not install$missing; PDFs will be slow or skipped"
+else
+  echo "system-deps: please install$missing (e.g. sudo apt-get install$missing); HTML reports work without them"
+fi
+exit 0

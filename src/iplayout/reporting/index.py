@@ -1,0 +1,53 @@
+"""``index.html`` of a run folder: reports grouped by stage and region / industry (Chinese UI)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .execute import atomic_write
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+STATUS_ZH = {"ok": "成功", "failed": "失败", "reused": "沿用", "skipped": "未执行"}
+
+
+def _subject(job: dict[str, Any]) -> tuple[str, str]:
+    """(sort key, label) of what a report is about: region, else industry, else territory."""
+    labels = job.get("labels") or {}
+    for key in ("region", "industry", "territory"):
+        code = job.get(key)
+        if code:
+            name = labels.get(code)
+            return f"{key != 'territory'}-{code}", f"{name}（{code}）" if name else code
+    return "z", "—"
+
+
+def index_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """Group the manifest's jobs for the index, keeping the plan's group order."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for job in manifest.get("jobs", []):
+        key, label = _subject(job)
+        err = job.get("error") or {}
+        where = f"单元格 {err['cell_index']}：" if err.get("cell_index") is not None else ""
+        groups.setdefault(job.get("group") or "其他", []).append({
+            "sort": (key, job["job_id"]), "subject": label, "title": job.get("report_title") or job.get("title"),
+            "status": job.get("status", "skipped"), "status_zh": STATUS_ZH.get(job.get("status", "skipped"), "未知"),
+            "duration": job.get("duration"), "outputs": job.get("outputs") or {}, "is_demo": job.get("is_demo"),
+            "error": f"{where}{err.get('exception', '')}: {err.get('message', '')}" if err else "",
+        })
+    return [{"group": g, "rows": sorted(rows, key=lambda r: r["sort"])} for g, rows in groups.items()]
+
+
+def render_index(manifest: dict[str, Any]) -> str:
+    """HTML text of the index page (fully offline: inline CSS, relative links only)."""
+    import jinja2  # noqa: PLC0415
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    jobs = manifest.get("jobs", [])
+    counts = {s: sum(j.get("status") == s for j in jobs) for s in ("ok", "reused", "failed", "skipped")}
+    return env.get_template("index.html.j2").render(m=manifest, groups=index_rows(manifest), counts=counts)
+
+
+def write_index(run_dir: str | Path, manifest: dict[str, Any]) -> Path:
+    path = Path(run_dir) / "index.html"
+    atomic_write(path, render_index(manifest))
+    return path

@@ -1,0 +1,125 @@
+"""Run provenance: ``manifest.json`` (plan, resolved parameters, input checksums, versions, timings, errors).
+
+Also the per-job *input hash* that ``--resume`` compares: a job is redone when its notebook file, its
+parameters, the database or the stage tables it reads have changed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .execute import atomic_write
+from .jobs import canonical_json
+
+MANIFEST = "manifest.json"
+SCHEMA_VERSION = 1
+_PACKAGES = ("iplayout", "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "weasyprint", "pandas",
+             "numpy", "scipy", "statsmodels", "duckdb", "pyarrow", "matplotlib", "geopandas", "pydantic",
+             "noto-cjk-sans-otc", "dask", "distributed", "jinja2")
+
+
+def sha256_file(path: str | Path, *, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def sha256_tree(folder: str | Path, *, exclude: tuple[str, ...] = ("stage.json",)) -> str | None:
+    """One SHA-256 over every file of a folder (relative names + contents), in sorted order.
+
+    ``stage.json`` is excluded because it holds the stage's log with timings; the tables themselves
+    decide whether a report's inputs changed.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None
+    h = hashlib.sha256()
+    for p in sorted(q for q in folder.rglob("*") if q.is_file() and q.name not in exclude):
+        h.update(p.relative_to(folder).as_posix().encode() + b"\0" + sha256_file(p).encode() + b"\n")
+    return h.hexdigest()
+
+
+def job_input_hash(*, notebook_sha: str, parameters: dict[str, Any], db_sha: str | None,
+                   stage_sha: str | None) -> str:
+    """Hash of everything a report's content depends on (what ``--resume`` compares)."""
+    payload = {"notebook": notebook_sha, "parameters": parameters, "db": db_sha, "stage": stage_sha}
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+def package_versions() -> dict[str, str | None]:
+    """Installed versions of the packages a report set depends on (None when absent)."""
+    out: dict[str, str | None] = {}
+    for name in _PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def code_version(root: str | Path | None = None) -> str:
+    """``git describe --always --dirty --tags`` of the checkout, else the package version."""
+    from .. import __version__  # noqa: PLC0415
+    from ..config import project_root  # noqa: PLC0415
+
+    try:
+        res = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=str(root or project_root()),
+                             capture_output=True, text=True, timeout=10, check=False)
+        if res.returncode == 0 and res.stdout.strip():
+            return f"{__version__}+git.{res.stdout.strip()}"
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return __version__
+
+
+def db_build_info(db_path: str | Path) -> dict[str, str]:
+    """The database's ``build_info`` table (package checksums, build time), {} if unreadable."""
+    try:
+        import duckdb  # noqa: PLC0415
+
+        con = duckdb.connect(str(db_path), read_only=True)
+        try:
+            return {str(k): str(v) for k, v in con.execute("SELECT key, value FROM build_info").fetchall()}
+        finally:
+            con.close()
+    except Exception:  # noqa: BLE001  (older or fixture databases have no build_info)
+        return {}
+
+
+def db_sources(db_path: str | Path) -> list[dict[str, Any]]:
+    """Rows of the database's ``sources`` table ([] if unreadable)."""
+    try:
+        import duckdb  # noqa: PLC0415
+
+        con = duckdb.connect(str(db_path), read_only=True)
+        try:
+            cur = con.execute("SELECT * FROM sources ORDER BY id")
+            cols = [d[0] for d in cur.description]
+            return [dict(zip(cols, [None if v is None else (v if isinstance(v, (bool, int, float)) else str(v))
+                                    for v in row])) for row in cur.fetchall()]
+        finally:
+            con.close()
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def write_manifest(run_dir: str | Path, manifest: dict[str, Any]) -> Path:
+    """Write ``manifest.json`` atomically (UTF-8, sorted keys, Chinese kept readable)."""
+    path = Path(run_dir) / MANIFEST
+    atomic_write(path, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n")
+    return path
+
+
+def load_manifest(run_dir: str | Path) -> dict[str, Any]:
+    """Read a run folder's manifest; ``{}`` when it has none."""
+    path = Path(run_dir) / MANIFEST
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,183 @@
+"""Executed notebook → offline HTML page and PDF (WeasyPrint with the CJK font).
+
+HTML: nbconvert's ``lab`` look through the custom template ``templates/iplayout_html`` (CDN script
+blocks emptied, inputs hidden, ``lang="zh-CN"``), plus a title block, a table of contents and a demo
+banner. PDF: nbconvert's ``basic`` body inside ``templates/iplayout_pdf/page.html.j2`` with
+paged-media CSS (running header, page numbers, demo mark in a page-margin box so it is on every page),
+rendered by WeasyPrint. Charts reach the PDF as the static PNG/SVG outputs the notebook produced.
+"""
+from __future__ import annotations
+
+import copy
+import html as html_mod
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .meta import MIME_TYPE, read_report_meta
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+DEMO_TEXT = "本报告使用的部分数据为演示（模拟）数据，仅用于展示方法与流程，不代表官方统计。"
+
+_HEADING = re.compile(r'<h([1-3])([^>]*)\bid="([^"]+)"([^>]*)>(.*?)</h\1>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+_EXTERNAL_A = re.compile(r'<a\s+([^>]*?)href="((?:https?:)?//[^"]*)"([^>]*)>', re.I)
+
+
+def report_info(nb: Any, job: dict[str, Any], run_id: str) -> dict[str, Any]:
+    """Title-block content for a report: notebook-declared meta first, then the job's facts."""
+    meta = read_report_meta(nb)
+    labels = job.get("labels") or {}
+
+    def named(code: str | None) -> str | None:
+        if not code:
+            return None
+        name = labels.get(code)
+        return f"{name}（{code}）" if name else code
+
+    territory = meta.get("territory") or job.get("territory")
+    region = meta.get("region") or job.get("region")
+    industry = meta.get("industry") or job.get("industry")
+    facts = [("报告类别", job.get("group") or "")]
+    for label, code, name_key in (("地域范围", territory, "territory_name"), ("地区", region, "region_name"),
+                                  ("产业", industry, "industry_name")):
+        if code:
+            facts.append((label, f"{meta[name_key]}（{code}）" if meta.get(name_key) else named(code)))
+    year = meta.get("year") or job.get("year")
+    if year:
+        facts.append(("年份", str(year)))
+    facts.append(("运行编号", run_id))
+    sources = []
+    for s in meta.get("sources", []):
+        text = s.get("title", "")
+        if s.get("publisher"):
+            text += f"，{s['publisher']}"
+        if s.get("is_demo"):
+            text += "（演示数据）"
+        sources.append(text)
+    title = meta.get("title") or _default_title(job)
+    return {"title": title, "title_en": meta.get("title_en") or "", "facts": facts, "sources": sources,
+            "is_demo": bool(meta.get("is_demo")), "demo_text": DEMO_TEXT, "notes": meta.get("notes")}
+
+
+def _default_title(job: dict[str, Any]) -> str:
+    labels = job.get("labels") or {}
+    who = [labels.get(c) or c for c in (job.get("region"), job.get("industry")) if c]
+    if not who and job.get("territory"):
+        who = [labels.get(job["territory"]) or job["territory"]]
+    return "".join(who) + (job.get("title") or "报告")
+
+
+def strip_meta_outputs(nb: Any) -> Any:
+    """Copy of ``nb`` without report-metadata outputs (they feed the title block, not the body)."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.get("outputs"):
+            cell.outputs = [o for o in cell.outputs if MIME_TYPE not in (o.get("data") or {})]
+    return nb
+
+
+def build_toc(body: str) -> tuple[str, str]:
+    """Give h1–h3 headings plain ids (``sec-1`` …) and return (new html, TOC html).
+
+    nbconvert derives heading ids from the text, percent-encoded for Chinese; browsers resolve them
+    but WeasyPrint does not, so TOC links and page references need ASCII ids.
+    """
+    items: list[str] = []
+
+    def repl(m: re.Match) -> str:
+        level, old_id, inner = int(m.group(1)), m.group(3), m.group(5)
+        text = html_mod.unescape(_TAGS.sub("", inner)).replace("¶", "").strip()
+        if not text:
+            return m.group(0)
+        new_id = f"sec-{len(items) + 1}"
+        items.append(f'<li class="lvl{level}"><a href="#{new_id}">{html_mod.escape(text)}</a></li>')
+        inner = inner.replace(f'href="#{old_id}"', f'href="#{new_id}"')
+        return f'<h{level}{m.group(2)}id="{new_id}"{m.group(4)}>{inner}</h{level}>'
+
+    body = _HEADING.sub(repl, body)
+    if not items:
+        return body, ""
+    return body, '<h2>目录</h2><ul>' + "".join(items) + "</ul>"
+
+
+def neutralise_external_links(body: str) -> str:
+    """Turn external ``<a href="http…">`` into inert anchors that show the address.
+
+    Reports must not reach the network; a link in narrative text is kept as visible text
+    (``data-href``) so a reader can still copy it.
+    """
+    return _EXTERNAL_A.sub(lambda m: f'<a {m.group(1)}data-href="{m.group(2)}" class="ipl-ext"{m.group(3)}>', body)
+
+
+@lru_cache(maxsize=1)
+def _css() -> str:
+    return (TEMPLATES / "report.css").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=2)
+def _exporter(kind: str):
+    from nbconvert import HTMLExporter  # noqa: PLC0415
+
+    if kind == "html":
+        exp = HTMLExporter(template_name="iplayout_html", extra_template_basedirs=[str(TEMPLATES)])
+        exp.language_code = "zh-CN"
+    else:
+        exp = HTMLExporter(template_name="basic")
+    exp.exclude_input = True
+    exp.exclude_input_prompt = True
+    exp.exclude_output_prompt = True
+    return exp
+
+
+def render_html(nb: Any, info: dict[str, Any]) -> str:
+    """Offline HTML page for an executed notebook (``info`` from :func:`report_info`)."""
+    exp = _exporter("html")
+    resources = {"iplayout": dict(info, css=_css()), "metadata": {"name": info["title"]}}
+    nb2 = strip_meta_outputs(nb)
+    nb2.metadata["title"] = info["title"]
+    page, _ = exp.from_notebook_node(nb2, resources=resources)
+    page, toc = build_toc(page)
+    return neutralise_external_links(page.replace("@@IPLAYOUT_TOC@@", toc, 1))
+
+
+def render_print_html(nb: Any, info: dict[str, Any]) -> str:
+    """The HTML WeasyPrint lays out: plain body, print CSS, title block and TOC."""
+    import jinja2  # noqa: PLC0415
+
+    body, _ = _exporter("basic").from_notebook_node(strip_meta_outputs(nb))
+    body, toc = build_toc(body)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES / "iplayout_pdf")), autoescape=False)
+    css = _css() + "\n" + (TEMPLATES / "iplayout_pdf" / "print.css").read_text(encoding="utf-8")
+    page = env.get_template("page.html.j2").render(ip=info, css=css, body=body)
+    return neutralise_external_links(page.replace("@@IPLAYOUT_TOC@@", toc, 1))
+
+
+def pdf_unavailable_reason() -> str | None:
+    """Why PDFs cannot be made on this machine (None when WeasyPrint and the CJK font are usable)."""
+    try:
+        import weasyprint  # noqa: F401,PLC0415
+    except Exception as exc:  # OSError when pango is missing, ImportError when not installed
+        return f"WeasyPrint unavailable ({type(exc).__name__}: {exc})"
+    try:
+        from ..fonts import setup_fontconfig  # noqa: PLC0415
+
+        setup_fontconfig()
+    except Exception as exc:
+        return f"CJK font unavailable ({type(exc).__name__}: {exc})"
+    return None
+
+
+def render_pdf(nb: Any, info: dict[str, Any], out_path: Path) -> None:
+    """Write the PDF for an executed notebook (caller checks :func:`pdf_unavailable_reason` first)."""
+    import logging  # noqa: PLC0415
+
+    from ..fonts import setup_fontconfig  # noqa: PLC0415
+
+    setup_fontconfig()  # before pango first loads fontconfig, or Chinese renders as tofu
+    from weasyprint import HTML  # noqa: PLC0415
+
+    # WeasyPrint logs every unsupported lab CSS property; they are harmless for our print page
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    HTML(string=render_print_html(nb, info), base_url=str(out_path.parent)).write_pdf(str(out_path))

@@ -1,0 +1,229 @@
+"""``iplayout run``: one plan → one run folder with executed reports, index and manifest.
+
+Order of work: validate every parameter (no kernel yet) → create the run folder (never reusing an
+existing one unless ``--resume``) → prepare each distinct stage (stage, territory, year) once →
+execute the jobs that are not up to date on a backend → write ``manifest.json`` and ``index.html``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ParameterError, SpecError
+from ..log import logger
+from .execute import atomic_write
+from .jobs import Job, expand_plan, filter_jobs, safe_component
+from .manifest import (SCHEMA_VERSION, code_version, db_build_info, db_sources, job_input_hash, load_manifest,
+                       package_versions, sha256_file, sha256_tree, write_manifest)
+from .parameters import CodeBook, load_declarations
+from .plans import LoadedPlan
+
+
+@dataclass
+class RunOutcome:
+    run_dir: Path
+    manifest: dict[str, Any]
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        return [j for j in self.manifest["jobs"] if j["status"] == "failed"]
+
+
+def new_run_dir(reports_root: Path, plan_name: str, run_id: str | None = None) -> Path:
+    """Create ``reports_root/<run-id>`` atomically; an existing folder is never reused.
+
+    Without ``run_id`` the id is ``YYYYmmdd-HHMMSS-<plan>`` (a numeric suffix if two runs start in the
+    same second); with an explicit ``run_id`` that exists, a :class:`SpecError` is raised.
+    """
+    reports_root.mkdir(parents=True, exist_ok=True)
+    if run_id is not None:
+        safe = safe_component(run_id)
+        if safe != run_id:
+            raise SpecError(f"run id {run_id!r} may only contain A-Z a-z 0-9 . _ -")
+        path = reports_root / run_id
+        try:
+            path.mkdir()
+        except FileExistsError as exc:
+            raise SpecError(f"{path} already exists; a run folder is never overwritten "
+                            "(choose another --run-id or use --resume)") from exc
+        return path
+    base = f"{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}-{plan_name}"
+    for n in range(1, 1000):
+        path = reports_root / (base if n == 1 else f"{base}-{n}")
+        try:
+            path.mkdir()  # mkdir is atomic: two concurrent runs cannot get the same folder
+            return path
+        except FileExistsError:
+            continue
+    raise SpecError(f"could not create a fresh run folder under {reports_root}")
+
+
+def _prepare_stages(jobs: list[Job], run_dir: Path, db_path: Path) -> dict[str, dict[str, Any]]:
+    """Compute every distinct (stage, territory, year) once; returns records keyed by ``stage:territory:year``."""
+    needed = sorted({(j.stage, j.territory, j.year) for j in jobs if j.stage and j.territory and j.year is not None})
+    records: dict[str, dict[str, Any]] = {}
+    if not needed:
+        return records
+    try:
+        from ..stages import prepare_stage  # noqa: PLC0415
+    except ImportError as exc:  # the stages layer is optional for plans whose notebooks compute nothing
+        logger.warning("no stage precomputation (iplayout.stages unavailable: %s)", exc)
+        return records
+    for stage, territory, year in needed:
+        key = f"{stage}:{territory}:{year}"
+        t0 = time.perf_counter()
+        try:
+            folder = prepare_stage(stage, db_path=db_path, territory=territory, year=year, out_dir=run_dir / "stages")
+            records[key] = {"status": "ok", "folder": Path(folder).resolve().relative_to(run_dir.resolve()).as_posix(),
+                            "sha256": sha256_tree(folder), "seconds": round(time.perf_counter() - t0, 3)}
+        except Exception as exc:  # noqa: BLE001  (the jobs that need it fail; the others still run)
+            logger.error("stage %s failed: %s", key, exc)
+            records[key] = {"status": "failed", "seconds": round(time.perf_counter() - t0, 3),
+                            "error": {"kind": "stage", "exception": type(exc).__name__, "message": str(exc)[:2000],
+                                      "cell_index": None}}
+    return records
+
+
+def _job_record(job: Job, input_hash: str) -> dict[str, Any]:
+    rec = job.to_dict()
+    rec.update(input_hash=input_hash, status="skipped", duration=None, outputs={}, error=None, warnings=[])
+    return rec
+
+
+def plan_jobs(loaded: LoadedPlan, db_path: Path, only: tuple[str, ...] = ()) -> tuple[list[Job], list[Job]]:
+    """Validate a plan against its declarations and the database; return (all jobs, selected jobs).
+
+    Raises :class:`ParameterError` (every problem listed) before anything runs.
+    """
+    decls = load_declarations(loaded.declarations_path)
+    all_jobs = expand_plan(loaded, decls, CodeBook.from_db(db_path))
+    jobs = filter_jobs(all_jobs, only)
+    if not jobs:
+        raise ParameterError(f"--only {' '.join(only)} matches none of the plan's {len(all_jobs)} reports")
+    return all_jobs, jobs
+
+
+def run_plan(loaded: LoadedPlan, *, backend, db_path: Path, reports_root: Path, run_id: str | None = None,
+             resume_dir: Path | None = None, only: tuple[str, ...] = (), timeout: int | None = None,
+             pdf: bool = True, progress=None, kernel_name: str = "python3") -> RunOutcome:
+    """Execute one plan. ``backend`` has ``run(tasks) -> iterator of results`` (see backends.py)."""
+    t_start = time.perf_counter()
+    started = dt.datetime.now().isoformat(timespec="seconds")
+    decls = load_declarations(loaded.declarations_path)
+    all_jobs, jobs = plan_jobs(loaded, db_path, only)  # raises ParameterError before any kernel starts
+
+    previous: dict[str, Any] = {}
+    if resume_dir is not None:
+        run_dir = Path(resume_dir).resolve()
+        prev_manifest = load_manifest(run_dir)
+        if not prev_manifest:
+            raise SpecError(f"{run_dir}: no manifest.json — not a run folder that can be resumed")
+        previous = {j["job_id"]: j for j in prev_manifest.get("jobs", [])}
+    else:
+        run_dir = new_run_dir(reports_root, loaded.plan.name, run_id).resolve()
+    rid = run_dir.name
+    atomic_write(run_dir / "plan.yaml", loaded.path.read_text(encoding="utf-8"))
+
+    # runner-supplied parameters: where the database and this run's stage tables are
+    stage_root = run_dir / "stages"
+    for job in jobs:
+        decl = decls.notebooks[job.notebook].parameters
+        if "db_path" in decl and not job.parameters.get("db_path"):
+            job.parameters["db_path"] = str(db_path)
+        if job.stage and "stage_dir" in decl and not job.parameters.get("stage_dir"):
+            job.parameters["stage_dir"] = str(stage_root)
+
+    db_sha = sha256_file(db_path)
+    t0 = time.perf_counter()
+    stages = _prepare_stages(jobs, run_dir, db_path)
+    stage_seconds = round(time.perf_counter() - t0, 3)
+    nb_sha = {j.notebook: sha256_file(j.notebook_path) for j in jobs}
+
+    records: dict[str, dict[str, Any]] = {}
+    tasks: list[dict[str, Any]] = []
+    for job in jobs:
+        skey = f"{job.stage}:{job.territory}:{job.year}"
+        stage_rec = stages.get(skey)
+        ih = job_input_hash(notebook_sha=nb_sha[job.notebook], parameters=job.parameters, db_sha=db_sha,
+                            stage_sha=(stage_rec or {}).get("sha256"))
+        rec = records[job.job_id] = _job_record(job, ih)
+        prev = previous.get(job.job_id)
+        if prev and prev.get("status") in ("ok", "reused") and prev.get("input_hash") == ih \
+                and all((run_dir / p).is_file() for p in (prev.get("outputs") or {}).values()):
+            rec.update(status="reused", duration=prev.get("duration"), outputs=prev.get("outputs") or {},
+                       is_demo=prev.get("is_demo"), report_title=prev.get("report_title"),
+                       sources=prev.get("sources", []))
+            continue
+        if stage_rec and stage_rec["status"] == "failed":
+            rec.update(status="failed", error=stage_rec["error"])
+            continue
+        tasks.append({"job": job.to_dict(), "run_dir": str(run_dir), "run_id": rid, "pdf": pdf, "retries": 1,
+                      "timeout": timeout or loaded.plan.timeout, "kernel_name": kernel_name})
+
+    # with --resume --only, reports outside the selection keep their earlier record
+    plan_ids = {j.job_id for j in all_jobs}
+    for jid, prev in previous.items():
+        if jid not in records and jid in plan_ids:
+            records[jid] = prev
+    manifest = _manifest(loaded, rid, started, db_path, db_sha, stages, records, resume_dir is not None)
+    write_manifest(run_dir, manifest)  # an interrupted run can be resumed from here
+
+    warnings: list[str] = []
+    t0 = time.perf_counter()
+    if progress is not None:
+        progress.start(loaded.plan.name, len(tasks))
+    for res in backend.run(tasks):
+        rec = records[res["job_id"]]
+        rec.update(status=res["status"], duration=res.get("duration"), outputs=res.get("outputs", {}),
+                   error=res.get("error"), warnings=res.get("warnings", []), attempts=res.get("attempts"),
+                   render_seconds=res.get("render_seconds"))
+        meta = res.get("meta") or {}
+        rec.update(is_demo=meta.get("is_demo"), report_title=meta.get("title"), sources=meta.get("sources", []))
+        for w in res.get("warnings", []):
+            if w.startswith("PDF skipped") and w not in warnings:
+                warnings.append(w)
+        if progress is not None:
+            progress.advance(rec)
+    if progress is not None:
+        progress.stop()
+    exec_seconds = round(time.perf_counter() - t0, 3)
+
+    manifest = _manifest(loaded, rid, started, db_path, db_sha, stages, records, resume_dir is not None)
+    manifest["finished"] = dt.datetime.now().isoformat(timespec="seconds")
+    manifest["warnings"] = warnings
+    manifest["timings"] = {"total_seconds": round(time.perf_counter() - t_start, 3), "stage_seconds": stage_seconds,
+                           "execute_seconds": exec_seconds, "workers": getattr(backend, "workers", None)}
+    write_manifest(run_dir, manifest)
+    from .index import write_index  # noqa: PLC0415
+
+    write_index(run_dir, manifest)
+    return RunOutcome(run_dir=run_dir, manifest=manifest)
+
+
+def _manifest(loaded: LoadedPlan, rid: str, started: str, db_path: Path, db_sha: str,
+              stages: dict[str, Any], records: dict[str, dict[str, Any]], resumed: bool) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "run_id": rid,
+        "started": started,
+        "finished": None,
+        "resumed": resumed,
+        "plan": {"name": loaded.plan.name, "title": loaded.plan.title, "title_en": loaded.plan.title_en,
+                 "file": str(loaded.path), "sha256": sha256_file(loaded.path), "content": loaded.raw},
+        "declarations": {"file": str(loaded.declarations_path), "sha256": sha256_file(loaded.declarations_path)},
+        "inputs": {"database": {"path": str(db_path), "sha256": db_sha, "build_info": db_build_info(db_path)},
+                   "notebooks": {j["notebook"]: sha256_file(j["notebook_path"])
+                                 for j in records.values()}},
+        "sources": db_sources(db_path),
+        "stages": stages,
+        "code_version": code_version(),
+        "packages": package_versions(),
+        "host": {"cpus": os.cpu_count()},
+        "jobs": list(records.values()),
+        "timings": {},
+        "warnings": [],
+    }

@@ -1,0 +1,33 @@
+"""execute_job behaviour that needs no running kernel: retry on kernel start, timing strip."""
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+from iplayout.reporting.execute import execute_job, strip_timing
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_kernel_start_failure_is_retried_then_reported(tmp_path):
+    job = {"job_id": "chinese--320100", "notebook": "chinese.ipynb",
+           "notebook_path": str(FIXTURES / "notebooks" / "chinese.ipynb"),
+           "parameters": {"region_code": "320100"}, "output_stem": "chinese-320100", "group": "g", "title": "t"}
+    res = execute_job({"job": job, "run_dir": str(tmp_path), "run_id": "r", "kernel_name": "no-such-kernel-xyz",
+                       "retries": 1, "pdf": False})
+    assert res["status"] == "failed" and res["attempts"] == 2
+    assert res["error"]["kind"] == "kernel_start" and res["error"]["exception"] == "NoSuchKernel"
+    assert len(res["warnings"]) == 2
+    assert list(tmp_path.rglob("*.tmp*")) == []
+
+
+def test_strip_timing_makes_runs_comparable():
+    nb = new_notebook(cells=[new_code_cell("1")])
+    nb.metadata["papermill"] = {"start_time": "a", "end_time": "b", "duration": 1.0, "output_path": "/tmp/x",
+                                "input_path": "/abs/chinese.ipynb", "parameters": {"region_code": "320100"}}
+    nb.cells[0].metadata["papermill"] = {"start_time": "a", "end_time": "b", "duration": 0.5, "status": "completed"}
+    nb.cells[0].metadata["execution"] = {"iopub.status.busy": "t"}
+    strip_timing(nb, "chinese.ipynb")
+    assert nb.metadata["papermill"] == {"input_path": "chinese.ipynb", "parameters": {"region_code": "320100"}}
+    assert nb.cells[0].metadata == {"papermill": {"status": "completed"}}
+    assert nbformat.writes(nb) == nbformat.writes(nbformat.reads(nbformat.writes(nb), as_version=4))
