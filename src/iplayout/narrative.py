@@ -9,6 +9,9 @@ import html
 import math
 import re
 
+# The sentence every report built on demo data repeats in its data notes (the banner is separate).
+DEMO_NOTE = "**本报告使用了演示（合成）数据，数值仅用于展示方法，不得引用。**"
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 
 

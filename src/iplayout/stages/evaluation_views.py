@@ -9,6 +9,7 @@ from .. import narrative as nv
 from ..plots import charts, maps
 from ..plots.tables import style_table
 from .context import ReportContext
+from .overview_views import sources_table
 
 METHOD_NAMES = {"entropy": "熵权法", "critic": "CRITIC", "equal": "等权", "pca": "主成分", "ahp": "层次分析",
                 "combined": "组合赋权", "cv": "变异系数"}
@@ -240,13 +241,10 @@ def notes_text(ctx: ReportContext) -> str:
             f"主赋权方法：{nv.md_escape(METHOD_NAMES.get(spec.get('weights', {}).get('method', ''), ''))}；"
             f"不确定性分析：{spec.get('uncertainty', {}).get('reps', '—')}次蒙特卡洛模拟（随机种子{spec.get('uncertainty', {}).get('seed', '—')}）。")
     if ctx.is_demo:
-        text += "\n\n**本报告使用了演示（合成）数据，数值仅用于展示方法，不得引用。**"
+        text += "\n\n" + nv.DEMO_NOTE
     return text
 
 
 def packages_table(ctx: ReportContext):
-    """Data packages behind the report, with publisher, years and demo flag."""
-    s = ctx.table("packages").copy()
-    s["demo"] = s["is_demo"].map({True: "是（演示）", False: "否"})
-    return style_table(s, {"title": ("数据包", "text"), "publisher": ("发布机构", "text"), "years": ("年份", "text"),
-                           "demo": ("演示数据", "text")}, caption="数据来源")
+    """Data packages behind the report (the same table as the survey reports' data notes)."""
+    return sources_table(ctx)

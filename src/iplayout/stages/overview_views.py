@@ -194,7 +194,7 @@ def notes_text(ctx: ReportContext) -> str:
     if len(flagged):
         text += nv.list_sentence("带质量标记（约数、下限、待核实等）的指标", [str(n) for n in flagged["name"]])
     if ctx.is_demo:
-        text += "\n\n**本报告使用了演示（合成）数据，数值仅用于展示方法，不得引用。**"
+        text += "\n\n" + nv.DEMO_NOTE
     return text
 
 
