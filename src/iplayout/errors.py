@@ -4,7 +4,7 @@ Input checks raise these, never ``assert`` (asserts vanish under ``python -O``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class IplayoutError(Exception):

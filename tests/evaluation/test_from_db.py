@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from iplayout.config import default_db_path
-from iplayout.errors import SpecError
 
 PARAMS = Path(__file__).resolve().parents[2] / "params" / "evaluation"
 

@@ -3,7 +3,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from iplayout.plots import charts, maps
 from iplayout.plots.tables import format_value, style_table
