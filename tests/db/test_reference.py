@@ -26,7 +26,10 @@ def aliases(ref):
 
 def test_regions_table(ref):
     r = ref["regions"]
-    assert r["code"].map(type).eq(str).all() and r["code"].str.fullmatch(r"\d{6}").all()
+    assert r["code"].map(type).eq(str).all()
+    # GB/T 2260 six digits at home; the world territory and its peer economies use ISO 3166-1 alpha-3
+    abroad = r["level"].eq("world") | (r["level"].eq("country") & r["code"].ne("100000"))
+    assert r.loc[~abroad, "code"].str.fullmatch(r"\d{6}").all() and r.loc[abroad, "code"].str.fullmatch(r"[A-Z]{3}").all()
     assert (r["level"] == "province").sum() == 31 and (r["level"] == "city").sum() == 13
     groups = r[r["level"] == "province"].groupby("region_group").size().to_dict()
     assert groups == {"东部": 10, "中部": 6, "西部": 12, "东北": 3}  # NBS four regions (2011)

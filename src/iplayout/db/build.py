@@ -182,9 +182,10 @@ def build_database(db_path: Path | str | None = None, *, data_dir: Path | None =
                 frames["observations"] = con.execute("SELECT * FROM observations").df()
                 frames["observations"]["year"] = frames["observations"]["year"].astype("int64")
             if demo and frames["demo_meta"] is not None:
-                n_src = len(frames["sources"])
+                n_src, n_obs = len(frames["sources"]), len(frames["observations"])
                 add_demo(frames, seed)
-                demo_obs = frames["observations"][frames["observations"]["is_demo"]]
+                # only the rows just generated: replayed imports may hold demo rows of their own (demo country files)
+                demo_obs = frames["observations"].iloc[n_obs:]
                 schema.write_table(con, "observations", demo_obs)
                 schema.write_table(con, "sources", frames["sources"].iloc[n_src:])
             info = {

@@ -64,3 +64,23 @@ def import_(file, mapping, db_path, dry_run, sheet, source_title, source_publish
                                            licence=source_licence), allow_changes=replace)
     for line in report.lines():
         click.echo(line)
+
+
+@db.command(name="demo-countries",
+            help="Write a seeded DEMO country file (synthetic, is_demo=true) for the world territory WLD.")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@DB_OPTION
+@click.option("--seed", type=int, default=None, help="Seed of the generator (default: fixed).")
+@click.option("--years", default="2015-2023", show_default=True, help="Year range FIRST-LAST.")
+def demo_countries(out, db_path, seed, years) -> None:
+    from ..errors import ParameterError
+    from .demo_countries import DEFAULT_SEED, write_demo_countries
+
+    try:
+        first, last = (int(y) for y in years.split("-"))
+    except ValueError as exc:
+        raise ParameterError(f"--years must look like 2015-2023, got {years!r}") from exc
+    rows = write_demo_countries(out, db_path=db_path, years=range(first, last + 1),
+                                seed=DEFAULT_SEED if seed is None else seed)
+    click.echo(f"{len(rows)} demo facts for {rows['region'].nunique()} regions written to {out}")
+    click.echo("演示数据（合成），非官方统计 — import with: iplayout db import " + str(out))

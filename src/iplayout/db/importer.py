@@ -3,14 +3,17 @@
 Two layouts:
 
 * **long** (CSV/XLSX): one fact per row with columns ``region, year, indicator, value, unit, source``
-  (optional ``industry``, ``quality_flag``; Chinese headers 地区/年份/指标/数值/单位/来源/行业 work too);
+  (optional ``industry``, ``quality_flag``, ``is_demo``; Chinese headers 地区/年份/指标/数值/单位/来源/行业/演示
+  work too). Countries are regions too (ISO 3166-1 alpha-3 codes or names in the alias table, parent ``WLD``);
 * **wide** yearbook sheet (rows = regions, columns = indicators, one year) with a mapping YAML that
   names the region column, the year and each indicator column's code and unit.
 
 Every problem is collected (file, spreadsheet line, column, value) before anything is written. A valid
 file is written in one transaction into a copy of the database that then replaces it atomically, so a
 failed import leaves the database file byte-identical. Values already in the database from real
-sources are only changed with ``allow_changes``; demo values are always replaced by real ones.
+sources are only changed with ``allow_changes``; demo values are always replaced by real ones. A file
+whose ``is_demo`` column is true (e.g. the seeded demo country file) is imported as demo data: its source
+row and facts are flagged, and it may never replace a real value.
 """
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ from .replay import record_import
 from .units import PERCENT_UNITS, conversion_factor, normalise_unit
 
 HEADER_ALIASES = {
-    "region": ["region", "地区", "地区名称", "region_code", "地区代码"],
+    "region": ["region", "地区", "地区名称", "region_code", "地区代码", "country", "国家", "国家或地区"],
     "year": ["year", "年份", "年度"],
     "indicator": ["indicator", "指标", "指标代码", "indicator_code"],
     "value": ["value", "数值", "值"],
@@ -42,7 +45,11 @@ HEADER_ALIASES = {
     "source": ["source", "来源", "数据来源"],
     "industry": ["industry", "行业", "行业代码", "industry_code"],
     "quality_flag": ["quality_flag", "质量标记"],
+    "is_demo": ["is_demo", "演示", "演示数据"],
 }
+# spellings of the is_demo column (a file is demo or real as a whole)
+DEMO_TRUE = {"true", "1", "yes", "y", "是", "演示"}
+DEMO_FALSE = {"", "false", "0", "no", "n", "否"}
 QUALITY_FLAGS = {"", "about", "lower_bound", "verify", "secondary", "provisional"}
 MIN_YEAR = 1949
 
@@ -88,10 +95,12 @@ class ImportReport:
     examples: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     source_id: str = ""
+    is_demo: bool = False
 
     def lines(self) -> list[str]:
         head = "DRY RUN — nothing written / 试运行，未写入" if self.dry_run else f"imported into {self.db_path}"
-        out = [head, f"  file: {self.file}", f"  facts read: {self.rows}",
+        out = [head, f"  file: {self.file}", f"  facts read: {self.rows}"
+               + ("  [DEMO data, flagged is_demo / 演示数据]" if self.is_demo else ""),
                f"  new: {self.new}, changed: {self.changed} (of which demo replaced: {self.replaced_demo}), "
                f"unchanged: {self.unchanged}"]
         for kind, ex in self.examples.items():
@@ -259,10 +268,13 @@ def validate_facts(facts: pd.DataFrame, con, file: str, *, this_year: int | None
         flag = str(rec.get("quality_flag") or "").strip()
         if flag not in QUALITY_FLAGS:
             bad(f"unknown quality flag (allowed: {sorted(QUALITY_FLAGS - {''})})", "quality_flag", flag)
+        demo_txt = str(rec.get("is_demo") or "").strip().lower()
+        if demo_txt not in DEMO_TRUE | DEMO_FALSE:
+            bad("is_demo must be true or false (是/否)", "is_demo", rec.get("is_demo"))
         if ind is not None and value is not None:
             cat_unit = by_code.loc[ind, "unit"]
             unit = normalise_unit(rec.get("unit", "")) or cat_unit
-            factor = conversion_factor(unit, cat_unit)
+            factor = conversion_factor(unit, cat_unit, ind)
             if factor is None:
                 bad(f"unit contradicts the catalogue unit {cat_unit!r} of {ind} and cannot be converted", "unit", unit)
             else:
@@ -273,9 +285,16 @@ def validate_facts(facts: pd.DataFrame, con, file: str, *, this_year: int | None
                     bad(f"negative value for a count or amount ({cat_unit})", "value", rec["value"])
         if len(problems) == n_before:
             rows.append(dict(region_code=region, year=year, indicator_code=ind, industry_code=industry,
-                             value=value, quality_flag=flag, line=line, source=str(rec.get("source") or "")))
+                             value=value, quality_flag=flag, line=line, source=str(rec.get("source") or ""),
+                             is_demo=demo_txt in DEMO_TRUE))
     obs = pd.DataFrame(rows, columns=["region_code", "year", "indicator_code", "industry_code", "value",
-                                      "quality_flag", "line", "source"])
+                                      "quality_flag", "line", "source", "is_demo"])
+    if obs["is_demo"].nunique() > 1:  # one source row per import: it is demo or real, never both
+        first, demo_col = obs.iloc[0], facts["col"].iloc[0].get("is_demo") or "is_demo"
+        for r in obs[obs["is_demo"] != first["is_demo"]].itertuples():
+            problems.append(Problem(f"is_demo differs from line {first['line']}: a file is demo or real as a whole "
+                                    "(split it into two imports)", file, int(r.line), demo_col,
+                                    r.is_demo))
     key = ["region_code", "year", "indicator_code", "industry_code"]
     for _, grp in obs[obs.duplicated(key, keep=False)].groupby(key):
         first = grp.iloc[0]
@@ -344,6 +363,11 @@ def import_file(file: Path | str, *, db_path: Path | str, mapping: Path | str | 
         changed = diff[diff["status"] == "changed"]
         report.replaced_demo = int(changed["old_is_demo"].fillna(False).astype(bool).sum())
         real_changes = changed[~changed["old_is_demo"].fillna(False).astype(bool)]
+        report.is_demo = bool(obs["is_demo"].any())
+        if len(real_changes) and report.is_demo:  # demo figures never overwrite a real one, not even with --replace
+            raise DataError([Problem(f"demo value would replace a real value from source {r.old_source} "
+                                     f"({r.old_value:g} → {r.value:g}); drop this row from the demo file",
+                                     str(file), int(r.line), "value", r.value) for r in real_changes.itertuples()])
         if len(real_changes) and not allow_changes:
             raise DataError([Problem(f"would change a real value from source {r.old_source} "
                                      f"({r.old_value:g} → {r.value:g}); use --replace to allow",
@@ -359,10 +383,12 @@ def import_file(file: Path | str, *, db_path: Path | str, mapping: Path | str | 
     title = source.title or file.name
     srow = pd.DataFrame([dict(id=report.source_id, title=title, publisher=source.publisher,
                               url=source.url, licence=source.licence, accessed=accessed,
-                              notes=f"imported by iplayout db import from {file.name} (sha256 {digest}…)", is_demo=False)])
+                              notes=f"imported by iplayout db import from {file.name} (sha256 {digest}…)"
+                              + ("; DEMO data (synthetic, not official statistics)" if report.is_demo else ""),
+                              is_demo=report.is_demo)])
     new = diff[diff["status"] != "unchanged"].copy()
     new["source_id"] = report.source_id
-    new["is_demo"] = False
+    new["is_demo"] = report.is_demo
     tmp = db_path.with_name(f".{db_path.name}.import-{os.getpid()}")
     shutil.copy2(db_path, tmp)
     try:

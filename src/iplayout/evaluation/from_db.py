@@ -76,7 +76,7 @@ def load_panel(db, spec: EvaluationSpec, territory: str, years: list[int]) -> tu
 
 
 #: Default indicator system per territory (params/evaluation/); other territories use the pilot system.
-DEFAULT_SPECS = {"100000": "pilot.yaml", "320000": "jiangsu_cities.yaml"}
+DEFAULT_SPECS = {"100000": "pilot.yaml", "320000": "jiangsu_cities.yaml", "WLD": "international.yaml"}
 
 
 def default_spec_path(territory: str, params_dir: Path | None = None) -> Path:

@@ -28,6 +28,23 @@ FILE_BY_TERRITORY = {"100000": "china_provinces.geojson", "320000": "jiangsu_cit
 SCS_LAT = 17.5
 
 
+class NoMap(str):
+    """A Markdown note shown in place of a map (a territory without a boundary file, e.g. the world ``WLD``)."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+def has_boundaries(territory: str) -> bool:
+    """True when a boundary file exists for the territory's members (``100000`` provinces, ``320000`` cities)."""
+    return str(territory) in FILE_BY_TERRITORY
+
+
+def no_map_note(territory_name: str) -> NoMap:
+    """The sentence a report prints instead of a map when :func:`has_boundaries` is False (无底图)."""
+    return NoMap(f"*（无底图：{territory_name}的成员地区没有随数据包提供的边界文件，本节不绘制地图，数值见表格。）*")
+
+
 def boundaries_dir() -> Path:
     """Folder holding the boundary GeoJSON files.
 

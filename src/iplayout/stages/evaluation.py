@@ -6,16 +6,19 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import IplayoutError, ParameterError
+from ..evaluation.from_db import DEFAULT_SPECS
 from ..survey import nearest_peers, strengths_weaknesses
+from .international import CHINA, CHINA_NAME, WORLD, imported_sources, international_comparison
 from .survey import used_packages
 
-SPEC_BY_TERRITORY = {"100000": "pilot.yaml", "320000": "jiangsu_cities.yaml"}
 TREND_FIRST_YEAR = 2010
 
 
 def spec_path(params_dir: Path, territory: str) -> Path:
     """Evaluation spec for a territory: ``params/evaluation/pilot.yaml`` (national), ``jiangsu_cities.yaml`` (Jiangsu) or ``<territory>.yaml``."""
-    name = SPEC_BY_TERRITORY.get(str(territory))
+    # one registry of territory → spec, shared with evaluation.from_db; a territory without an entry needs
+    # its own params/evaluation/<territory>.yaml (the stage never silently scores it with another system)
+    name = DEFAULT_SPECS.get(str(territory))
     path = Path(params_dir) / "evaluation" / (name or f"{territory}.yaml")
     if not path.exists():
         raise ParameterError(f"no evaluation spec for territory {territory!r}: expected {path}")
@@ -53,13 +56,30 @@ def compute_evaluation(db, *, territory: str, year: int, params_dir: Path) -> tu
     tables["scorecard"], tables["peers"] = _scorecards(tables["normalised"], spec_ind)
     members = db.members(territory).copy()
     members["code"] = members["code"].astype(str)
+    if territory == WORLD:  # among countries the national row (全国) reads 中国
+        members.loc[members["code"] == CHINA, "name"] = CHINA_NAME
+        tables["scores"]["region_name"] = tables["scores"]["region_code"].map(members.set_index("code")["name"])
     tables["members"] = members.reset_index(drop=True)
     src = db.sources()
     used = [str(s) for s in data_step.get("sources", [])]
     tables["sources"] = src[src["id"].astype(str).isin(used)].sort_values("id").reset_index(drop=True)
-    tables["packages"] = used_packages(db, used or src["id"])
+    # 六、区域比较: China against the peer economies a user imported (empty → the report says how to import)
+    intl = international_comparison(db, year)
+    tables["international"] = intl
+    intl_ids = sorted({p.strip() for s in intl["source_id"] for p in str(s).split(" + ")})
+    # the comparison's origins as packages and imports (a handful of titles, not every source row)
+    intl_pk = [p for p in (used_packages(db, intl_ids), imported_sources(db, intl_ids)) if len(p)] if intl_ids else []
+    tables["international_sources"] = (pd.concat(intl_pk, ignore_index=True).sort_values("id").reset_index(drop=True)
+                                       if intl_pk else pd.DataFrame(columns=["id", "title", "is_demo"]))
+    pk = [used_packages(db, used or src["id"]), used_packages(db, intl_ids) if intl_ids else None,
+          imported_sources(db, used + intl_ids)]
+    tables["packages"] = (pd.concat([p for p in pk if p is not None and len(p)], ignore_index=True)
+                          .drop_duplicates("id").sort_values("id").reset_index(drop=True)
+                          if any(p is not None and len(p) for p in pk) else pk[0])
+    intl_demo = bool(intl["is_demo"].any()) if len(intl) else False
+    # a demo figure anywhere in the report (even only in the comparison) puts the demo mark on every page
     meta = {"spec_file": path.name, "spec": res.log[0]["args"] if res.log else {}, "steps": res.log[1:],
-            "is_demo": bool(data_step.get("is_demo", False))}
+            "is_demo": bool(data_step.get("is_demo", False)) or intl_demo, "international_is_demo": intl_demo}
     return tables, meta
 
 

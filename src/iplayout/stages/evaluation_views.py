@@ -9,7 +9,11 @@ from .. import narrative as nv
 from ..plots import charts, maps
 from ..plots.tables import style_table
 from .context import ReportContext
+from .international import COMPARABLE as INTL_COLUMNS
 from .overview_views import sources_table
+
+INTL_DEMO_NOTE = ("> **⚠ 国际比较含演示（合成）数据**：各国数值由种子生成，仅用于展示流程，"
+                  "不代表任何国家的真实统计，不得引用。")
 
 METHOD_NAMES = {"entropy": "熵权法", "critic": "CRITIC", "equal": "等权", "pca": "主成分", "ahp": "层次分析",
                 "combined": "组合赋权", "cv": "变异系数"}
@@ -67,6 +71,7 @@ def scores_table(ctx: ReportContext):
     cols = {"region_name": ("地区", "text"), "score": ("综合得分", "float2"), "rank": ("排名", "rank"),
             "rank_p05": ("排名5%分位", "rank"), "rank_p95": ("排名95%分位", "rank"),
             "U_ip": ("知识产权", "float3"), "U_innovation": ("创新能力", "float3"), "U_industry": ("产业基础", "float3"),
+            "U_economy": ("经济基础", "float3"),
             "D": ("耦合协调度D", "float3"), "class": ("协调等级", "text"), "lag": ("滞后子系统", "text"),
             "relative": ("知识产权相对发展", "text"), "dea_efficiency": ("DEA效率", "float3")}
     return style_table(s, cols, caption=f"{ctx.year}年综合评价得分、排名与耦合协调度",
@@ -132,6 +137,8 @@ def coupling_text(ctx: ReportContext) -> str:
 
 def coupling_map(ctx: ReportContext):
     """Choropleth of the coupling coordination degree D."""
+    if not maps.has_boundaries(ctx.territory):  # e.g. the world territory WLD: say so instead of failing
+        return maps.no_map_note(ctx.territory_name)
     s = ctx.table("scores").set_index("region_code")["D"]
     geo = maps.territory_geometry(ctx.territory, ctx.members)
     return maps.plot_choropleth(geo, s, territory=ctx.territory, title=f"{ctx.year}年{ctx.territory_name}各地区耦合协调度D", legend_label="D",
@@ -226,11 +233,74 @@ def obstacle_chart(ctx: ReportContext):
 
 
 def comparison_note(ctx: ReportContext) -> str:
-    """Scope of the comparison and what an international comparison would need."""
+    """Scope of the comparison; the international comparison when country data was imported, else how to import it."""
     text = (f"本节以{nv.md_escape(ctx.territory_name)}全部{len(ctx.members)}个地区为比较对象"
             + (f"，{nv.md_escape(ctx.region_name)}与其余{len(ctx.members) - 1}个地区并列比较。" if ctx.region_code else "。"))
-    return text + ("国际比较需要各国同口径数据，本数据包不含；用户将各国数据以“国家为地区”导入数据库后，"
-                   "以相应的区域代码运行本报告即可得到国际比较。")
+    intl = ctx.tables.get("international")
+    if intl is None or intl.empty:
+        return text + ("国际比较需要各国同口径数据，本数据包不含。将各国数据按 `data/templates/international_template.xlsx`"
+                       "（国家用 ISO 3166-1 三字母代码如 USA、JPN，或中英文国名）以“国家为地区”导入数据库"
+                       "（`iplayout db import`）后重新运行本报告，本节即给出中国与各经济体的可比指标对比；"
+                       "以世界（WLD）为地域运行评价报告可得到各国综合评价。")
+    peers = intl.loc[intl["region_code"] != "100000", "region_name"].drop_duplicates()
+    years = sorted(intl["year"].unique())
+    text += (f"\n\n**国际比较**：中国与已导入数据的{len(peers)}个经济体（{'、'.join(nv.md_escape(n) for n in peers)}）"
+             f"在可比指标上的对比，数据年份为{ctx.year}年" + (f"或此前最近年份（{years[0]}—{years[-1]}年）" if len(years) > 1 else "")
+             + "。强度指标按每万人口计算；GDP 以现价美元计，不与人民币口径混用。")
+    key = intl[intl["indicator_code"] == "patent_applications_invention_per_10k_pop"]
+    if len(key) > 1 and (key["region_code"] == "100000").any():
+        rank = int(key["value"].rank(ascending=False, method="min")[key["region_code"] == "100000"].iloc[0])
+        text += f"中国每万人发明专利申请量在{len(key)}个经济体中居第{rank}位。"
+    if intl["is_demo"].any():
+        text += "\n\n" + INTL_DEMO_NOTE
+    src = ctx.tables.get("international_sources")
+    if src is not None and len(src):
+        text += "\n\n国际比较数据来源：" + "；".join(nv.md_escape(t) + ("（演示）" if d else "")
+                                             for t, d in zip(src["title"].astype(str), src["is_demo"].astype(bool))) + "。"
+    return text
+
+
+def international_outputs(ctx: ReportContext) -> list:
+    """Table and chart of the international comparison; an empty list when no country data was imported.
+
+    Used as ``display(*ev.international_outputs(ctx))`` so a report without imports shows only the sentence.
+    """
+    return [x for x in (international_table(ctx), international_chart(ctx)) if x is not None]
+
+
+def international_table(ctx: ReportContext):
+    """China and the imported peer economies on the comparable indicators (China first, shaded); None without imports."""
+    intl = ctx.tables.get("international")
+    if intl is None or intl.empty:
+        return None
+    wide = intl.pivot_table(index=["region_code", "region_name"], columns="indicator_code", values="value",
+                            aggfunc="first").reset_index()
+    wide = wide.assign(_c=wide["region_code"].ne("100000")).sort_values(["_c", "region_code"]).reset_index(drop=True)
+    yrs = intl.groupby("region_code")["year"].agg(lambda y: f"{y.min()}" if y.min() == y.max() else f"{y.min()}—{y.max()}")
+    wide["years"] = wide["region_code"].map(yrs)
+    cols = {"region_name": ("国家/经济体", "text")}
+    for code, name, unit, _ in INTL_COLUMNS:
+        if code in wide.columns:
+            cols[code] = (f"{name}（{unit}）", "float2" if unit not in ("件", "亿美元") else "int")
+    cols["years"] = ("年份", "text")
+    cap = f"国际比较：中国与各经济体可比指标（{ctx.year}年或此前最近年份）" + ("（含演示数据）" if intl["is_demo"].any() else "")
+    return style_table(wide, cols, caption=cap, highlight_rows=(wide["region_code"] == "100000").tolist())
+
+
+def international_chart(ctx: ReportContext):
+    """Bars of invention patent applications per 10,000 residents, China highlighted (None without imports)."""
+    intl = ctx.tables.get("international")
+    if intl is None or intl.empty:
+        return None
+    v = intl[intl["indicator_code"] == "patent_applications_invention_per_10k_pop"].set_index("region_name")["value"]
+    if len(v) < 2:
+        return None
+    src = ctx.tables.get("international_sources")
+    note = "数据来源：" + "；".join(src["title"].astype(str)) if src is not None and len(src) else None
+    if intl["is_demo"].any():
+        note = (note or "数据来源：") + "（含演示数据）"
+    return charts.plot_rank_bars(v, title="每万人发明专利申请量：中国与各经济体", xlabel="件/万人",
+                                 highlight="中国", source=note)
 
 
 def notes_text(ctx: ReportContext) -> str:

@@ -47,7 +47,9 @@ def territory_table(ctx: ReportContext, indicators=OVERVIEW):
 
 def territory_maps(ctx: ReportContext, indicators=(("patent_grants", "value"), ("valid_patents_invention", "per_10k_pop"),
                                                   ("trademark_registrations", "value"), ("plant_variety_grants", "value"))):
-    """One choropleth per key indicator with data in the year (totals, or per 10k people for intensity)."""
+    """One choropleth per key indicator with data in the year (totals, or per 10k people for intensity); 无底图 note otherwise."""
+    if not maps.has_boundaries(ctx.territory):
+        return [maps.no_map_note(ctx.territory_name)]
     geo = maps.territory_geometry(ctx.territory, ctx.members)
     figs = []
     for ind, column in indicators:
@@ -159,6 +161,8 @@ def industry_table(ctx: ReportContext):
 
 def industry_map(ctx: ReportContext, column: str = "lq_patents"):
     """Choropleth of an industry column (default: patent location quotient)."""
+    if not maps.has_boundaries(ctx.territory):
+        return maps.no_map_note(ctx.territory_name)
     t = _industry(ctx)
     geo = maps.territory_geometry(ctx.territory, ctx.members)
     lq = column.startswith("lq_")

@@ -104,7 +104,9 @@ def trend_chart(ctx: ReportContext, region: str | None = None):
 
 
 def map_chart(ctx: ReportContext, indicator: str = "patent_grants", column: str = "value"):
-    """Choropleth of one indicator (value or per 10k people) with the region highlighted."""
+    """Choropleth of one indicator (value or per 10k people) with the region highlighted (a note when 无底图)."""
+    if not maps.has_boundaries(ctx.territory):
+        return maps.no_map_note(ctx.territory_name)
     geo = maps.territory_geometry(ctx.territory, ctx.members)
     label = {"value": ctx.indicator_unit(indicator), "per_10k_pop": f"{ctx.indicator_unit(indicator)}/万人"}[column]
     title = f"{ctx.year}年{ctx.territory_name}各地区{ctx.indicator_name(indicator)}" + ("（每万人）" if column == "per_10k_pop" else "")
