@@ -88,7 +88,9 @@ def test_tables_format_and_escape():
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html and "1.5" in html
     again = style_table(pd.DataFrame({"n": ["<b>x</b>"], "v": [1.5]}), {"n": ("名称", "text"), "v": ("值", "float1")}).to_html()
     assert html == again  # no random table id: reports render byte-identically
-    assert "td.col0" in html  # label column left-aligned with a rule that outranks "td"
+    # text left-aligned, numbers right-aligned, by id-scoped class rules that outrank the theme's "td"
+    assert 'class="data row0 col0 ipl-txt ipl-nowrap"' in html and 'class="data row0 col1 ipl-num"' in html
+    assert "td.ipl-num {\n  text-align: right;" in html and "td.ipl-txt {\n  text-align: left;" in html
     assert format_value(90059.0, "auto") == "90,059" and format_value(3.125, "auto") == "3.12"
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .style import BASE, GREY, HIGHLIGHT, LIGHT, PALETTE, finish, new_figure, thousands_formatter
+from .style import (BASE, GREY, HIGHLIGHT, LIGHT, PALETTE, finish, legend_outside, new_figure, set_value_label,
+                    thousands_formatter)
 
 
 def plot_trend(wide: pd.DataFrame, *, title: str, ylabel: str = "", highlight: str | None = None,
@@ -25,11 +26,11 @@ def plot_trend(wide: pd.DataFrame, *, title: str, ylabel: str = "", highlight: s
             ax.plot(s.index, s.values, color=PALETTE[i % len(PALETTE)] if highlight is None else GREY,
                     lw=1.6, marker="o", ms=3, label=col)
     ax.set_title(title)
-    ax.set_ylabel(ylabel)
+    set_value_label(ax, ylabel)
     ax.yaxis.set_major_formatter(_pct() if percent else thousands_formatter(_decimals(wide)))
     ax.xaxis.get_major_locator().set_params(integer=True)
     if not many or highlight is not None:
-        ax.legend(loc="best")
+        legend_outside(ax, 1 if many else wide.shape[1])
     return finish(fig, source=source)
 
 
@@ -39,7 +40,7 @@ def plot_rank_bars(values: pd.Series, *, title: str, xlabel: str = "", highlight
     v = values.dropna().sort_values(ascending=False)
     if top:
         v = v.head(top)
-    fig, ax = new_figure(height=max(2.5, 0.24 * len(v) + 1.0))
+    fig, ax = new_figure(height=_bar_height(len(v)))
     colors = [HIGHLIGHT if lab == highlight else BASE for lab in v.index]
     y = np.arange(len(v))[::-1]
     ax.barh(y, v.values, color=colors)
@@ -108,7 +109,7 @@ def plot_rank_intervals(df: pd.DataFrame, *, title: str, highlight: str | None =
     Rank 1 is drawn at the top; the whisker is the 5–95 % interval from the uncertainty analysis.
     """
     d = df.sort_values("rank", kind="mergesort")
-    fig, ax = new_figure(height=max(2.5, 0.24 * len(d) + 1.0))
+    fig, ax = new_figure(height=_bar_height(len(d)))
     y = np.arange(len(d))[::-1]
     for yi, (lab, row) in zip(y, d.iterrows()):
         c = HIGHLIGHT if lab == highlight else BASE
@@ -144,9 +145,8 @@ def plot_grouped_bars(wide: pd.DataFrame, *, title: str, ylabel: str = "", sourc
     else:
         ax.set_xticks(pos, list(wide.index), rotation=30 if n_rows > 6 else 0, ha="right" if n_rows > 6 else "center")
         ax.yaxis.set_major_formatter(_pct() if percent else thousands_formatter(_decimals(wide)))
-        ax.set_ylabel(ylabel)
+        set_value_label(ax, ylabel)
         ax.grid(axis="x", visible=False)
-    ax.set_title(title)
     # legend above the plot area: with many bars any inside position hides some of them
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(n_cols, 4), fontsize=8.5)
     ax.set_title(title, pad=22)
@@ -156,7 +156,9 @@ def plot_grouped_bars(wide: pd.DataFrame, *, title: str, ylabel: str = "", sourc
 def plot_heatmap(wide: pd.DataFrame, *, title: str, cmap: str = "RdYlBu_r", fmt: str = "{:.2f}",
                  source: str | None = None, center: float | None = None):
     """Annotated heatmap (rows × columns), e.g. rank shifts by method or normalised indicator values."""
-    fig, ax = new_figure(height=max(2.8, 0.26 * wide.shape[0] + 1.4))
+    # rows 0.26 in up to 15, 0.2 in beyond; few columns → narrower figure, so cells stay near-square
+    rows, cols = wide.shape
+    fig, ax = new_figure(width=min(7.2, 3.0 + 1.05 * cols), height=max(2.8, (0.26 if rows <= 15 else 0.2) * rows + 1.4))
     vals = wide.to_numpy(dtype="float64")
     kw = {}
     if center is not None:
@@ -175,6 +177,11 @@ def plot_heatmap(wide: pd.DataFrame, *, title: str, cmap: str = "RdYlBu_r", fmt:
     fig.colorbar(im, ax=ax, shrink=0.8)
     ax.set_title(title)
     return finish(fig, source=source)
+
+
+def _bar_height(n: int) -> float:
+    """Figure height (inches) for ``n`` horizontal rows: 0.24 in per row up to 15 rows, 0.19 in beyond."""
+    return max(2.5, (0.24 if n <= 15 else 0.19) * n + 1.0)
 
 
 def _pct():

@@ -48,6 +48,34 @@ def thousands_formatter(decimals: int = 0):
     return FuncFormatter(lambda v, _pos: f"{v:,.{decimals}f}")
 
 
+def set_value_label(ax, text: str, axis: str = "y") -> None:
+    """Label the value axis; a short unit ("件", "D", "占比") is written horizontally above the axis.
+
+    A one- or two-glyph CJK label turned 90° reads sideways; Chinese statistical charts print the
+    unit level with the text at the top of the value axis. Longer labels keep the rotated position.
+    """
+    if not text:
+        return
+    from .tables import display_width  # noqa: PLC0415  (pure helper, no matplotlib import)
+
+    if axis == "y" and display_width(text) <= 8:
+        ax.set_ylabel("")
+        ax.annotate(text, xy=(0, 1), xycoords="axes fraction", xytext=(-6, 8), textcoords="offset points",
+                    ha="right", va="bottom", fontsize=9, color="#333333", annotation_clip=False)
+    elif axis == "y":
+        ax.set_ylabel(text)
+    else:
+        ax.set_xlabel(text)
+
+
+def legend_outside(ax, n_series: int, **kwargs) -> None:
+    """Legend inside the axes for a few series; beside the plot (right) for many, where it hides no data."""
+    if n_series > 3:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kwargs)
+    else:
+        ax.legend(loc="best", **kwargs)
+
+
 def finish(fig, *, source: str | None = None):
     """Add a small source line under the figure and close it for pyplot (the caller displays or saves it)."""
     if source:

@@ -34,7 +34,30 @@ def index_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
             "duration": job.get("duration"), "outputs": job.get("outputs") or {}, "is_demo": job.get("is_demo"),
             "error": f"{where}{err.get('exception', '')}: {err.get('message', '')}" if err else "",
         })
-    return [{"group": g, "rows": sorted(rows, key=lambda r: r["sort"])} for g, rows in groups.items()]
+    return [{"group": g, "rows": sorted(rows, key=lambda r: r["sort"]),
+             "counts": {st: sum(r["status"] == st for r in rows) for st in STATUS_ZH}}
+            for g, rows in groups.items()]
+
+
+def fmt_duration(seconds: float | None) -> str:
+    """Human duration for the index: "—", "0.4 秒", "14.8 秒", "2 分 05 秒", "1 小时 02 分"."""
+    if seconds is None:
+        return "—"
+    s = float(seconds)
+    if s < 60:
+        return f"{s:.1f} 秒"
+    m, sec = divmod(int(round(s)), 60)
+    if m < 60:
+        return f"{m} 分 {sec:02d} 秒"
+    h, m = divmod(m, 60)
+    return f"{h} 小时 {m:02d} 分"
+
+
+def fmt_time(stamp: str | None) -> str:
+    """ISO timestamp "2026-11-25T15:16:34" → "2026-11-25 15:16:34" (seconds precision); None → "—"."""
+    if not stamp:
+        return "—"
+    return str(stamp).replace("T", " ", 1)[:19]
 
 
 def render_index(manifest: dict[str, Any]) -> str:
@@ -42,6 +65,8 @@ def render_index(manifest: dict[str, Any]) -> str:
     import jinja2  # noqa: PLC0415
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    env.filters["duration"] = fmt_duration
+    env.filters["stamp"] = fmt_time
     jobs = manifest.get("jobs", [])
     counts = {s: sum(j.get("status") == s for j in jobs) for s in ("ok", "reused", "failed", "skipped")}
     return env.get_template("index.html.j2").render(m=manifest, groups=index_rows(manifest), counts=counts)

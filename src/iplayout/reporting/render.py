@@ -8,9 +8,11 @@ rendered by WeasyPrint. Charts reach the PDF as the static PNG/SVG outputs the n
 """
 from __future__ import annotations
 
+import base64
 import copy
 import html as html_mod
 import re
+import struct
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,10 @@ DEMO_TEXT = "本报告使用的部分数据为演示（模拟）数据，仅用�
 
 _HEADING = re.compile(r'<h([1-3])([^>]*)\bid="([^"]+)"([^>]*)>(.*?)</h\1>', re.S)
 _TAGS = re.compile(r"<[^>]+>")
+_CAPTION = re.compile(r"(<table\b[^>]*>)\s*<caption>(.*?)</caption>", re.S)
+_PNG_IMG = re.compile(r'<img\b([^>]*?)\bsrc="data:image/png;base64,([A-Za-z0-9+/]{32})')
+_CLASS_ATTR = re.compile(r'\s*\bclass="[^"]*"')
+TALL_RATIO = 0.9  # height / width above which a figure is "tall"
 _EXTERNAL_A = re.compile(r'<a\s+([^>]*?)href="((?:https?:)?//[^"]*)"([^>]*)>', re.I)
 
 
@@ -39,7 +45,7 @@ def report_info(nb: Any, job: dict[str, Any], run_id: str) -> dict[str, Any]:
     territory = meta.get("territory") or job.get("territory")
     region = meta.get("region") or job.get("region")
     industry = meta.get("industry") or job.get("industry")
-    facts = [("报告类别", job.get("group") or "")]
+    facts = []  # the report group is shown above the title (kicker), not repeated here
     for label, code, name_key in (("地域范围", territory, "territory_name"), ("地区", region, "region_name"),
                                   ("产业", industry, "industry_name")):
         if code:
@@ -57,7 +63,8 @@ def report_info(nb: Any, job: dict[str, Any], run_id: str) -> dict[str, Any]:
             text += "（演示数据）"
         sources.append(text)
     title = meta.get("title") or _default_title(job)
-    return {"title": title, "title_en": meta.get("title_en") or "", "facts": facts, "sources": sources,
+    kicker = "知识产权区域布局研究报告" + (f" · {job['group']}" if job.get("group") else "")
+    return {"title": title, "title_en": meta.get("title_en") or "", "kicker": kicker, "facts": facts, "sources": sources,
             "is_demo": bool(meta.get("is_demo")), "demo_text": DEMO_TEXT, "notes": meta.get("notes")}
 
 
@@ -82,24 +89,44 @@ def build_toc(body: str) -> tuple[str, str]:
     """Give h1–h3 headings plain ids (``sec-1`` …) and return (new html, TOC html).
 
     nbconvert derives heading ids from the text, percent-encoded for Chinese; browsers resolve them
-    but WeasyPrint does not, so TOC links and page references need ASCII ids.
+    but WeasyPrint does not, so TOC links and page references need ASCII ids. A notebook's single
+    ``h1`` names the report type and repeats the title block, so it is marked ``ipl-doc-h1`` (styled
+    as a subtitle) and left out of the TOC; TOC levels are relative to the shallowest listed heading.
     """
-    items: list[str] = []
+    matches = list(_HEADING.finditer(body))
+    doc_h1 = matches[0].group(0) if sum(m.group(1) == "1" for m in matches) == 1 and matches[0].group(1) == "1" else None
+    entries: list[tuple[int, str, str]] = []
 
     def repl(m: re.Match) -> str:
         level, old_id, inner = int(m.group(1)), m.group(3), m.group(5)
         text = html_mod.unescape(_TAGS.sub("", inner)).replace("¶", "").strip()
         if not text:
             return m.group(0)
-        new_id = f"sec-{len(items) + 1}"
-        items.append(f'<li class="lvl{level}"><a href="#{new_id}">{html_mod.escape(text)}</a></li>')
+        new_id = f"sec-{len(entries) + 1}"
         inner = inner.replace(f'href="#{old_id}"', f'href="#{new_id}"')
-        return f'<h{level}{m.group(2)}id="{new_id}"{m.group(4)}>{inner}</h{level}>'
+        attrs = m.group(2)
+        if m.group(0) == doc_h1:
+            attrs = _add_class(attrs, "ipl-doc-h1")
+            entries.append((0, new_id, text))
+        else:
+            entries.append((level, new_id, text))
+        return f'<h{level}{attrs}id="{new_id}"{m.group(4)}>{inner}</h{level}>'
 
     body = _HEADING.sub(repl, body)
-    if not items:
+    listed = [e for e in entries if e[0]]
+    if not listed:
         return body, ""
-    return body, '<h2>目录</h2><ul>' + "".join(items) + "</ul>"
+    top = min(level for level, _, _ in listed)
+    items = "".join(f'<li class="lvl{level - top + 1}"><a href="#{sid}">{html_mod.escape(text)}</a></li>'
+                    for level, sid, text in listed)
+    return body, '<h2>目录</h2><ul>' + items + "</ul>"
+
+
+def _add_class(attrs: str, cls: str) -> str:
+    """Add ``cls`` to the class attribute inside a tag's attribute text (keeps surrounding spaces)."""
+    if 'class="' in attrs:
+        return attrs.replace('class="', f'class="{cls} ', 1)
+    return f'{attrs.rstrip()} class="{cls}" ' if attrs.strip() else f' class="{cls}" '
 
 
 def neutralise_external_links(body: str) -> str:
@@ -111,9 +138,11 @@ def neutralise_external_links(body: str) -> str:
     return _EXTERNAL_A.sub(lambda m: f'<a {m.group(1)}data-href="{m.group(2)}" class="ipl-ext"{m.group(3)}>', body)
 
 
-@lru_cache(maxsize=1)
-def _css() -> str:
-    return (TEMPLATES / "report.css").read_text(encoding="utf-8")
+@lru_cache(maxsize=2)
+def _css(kind: str = "html") -> str:
+    """Shared report CSS plus the screen (HTML) or print (PDF) layer."""
+    extra = TEMPLATES / ("iplayout_html/screen.css" if kind == "html" else "iplayout_pdf/print.css")
+    return (TEMPLATES / "report.css").read_text(encoding="utf-8") + "\n" + extra.read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=2)
@@ -134,7 +163,7 @@ def _exporter(kind: str):
 def render_html(nb: Any, info: dict[str, Any]) -> str:
     """Offline HTML page for an executed notebook (``info`` from :func:`report_info`)."""
     exp = _exporter("html")
-    resources = {"iplayout": dict(info, css=_css()), "metadata": {"name": info["title"]}}
+    resources = {"iplayout": dict(info, css=_css("html")), "metadata": {"name": info["title"]}}
     nb2 = strip_meta_outputs(nb)
     nb2.metadata["title"] = info["title"]
     page, _ = exp.from_notebook_node(nb2, resources=resources)
@@ -148,10 +177,39 @@ def render_print_html(nb: Any, info: dict[str, Any]) -> str:
 
     body, _ = _exporter("basic").from_notebook_node(strip_meta_outputs(nb))
     body, toc = build_toc(body)
+    body = classify_figures(detach_captions(body))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES / "iplayout_pdf")), autoescape=False)
-    css = _css() + "\n" + (TEMPLATES / "iplayout_pdf" / "print.css").read_text(encoding="utf-8")
-    page = env.get_template("page.html.j2").render(ip=info, css=css, body=body)
+    page = env.get_template("page.html.j2").render(ip=info, css=_css("print"), body=body)
     return neutralise_external_links(page.replace("@@IPLAYOUT_TOC@@", toc, 1))
+
+
+def detach_captions(body: str) -> str:
+    """Move each table ``<caption>`` into a ``<p class="ipl-caption">`` just before its table.
+
+    WeasyPrint lays a caption out as its own box and may leave it alone at the foot of a page while
+    the table starts on the next; a block before the table with ``break-after: avoid`` stays with it.
+    """
+    return _CAPTION.sub(lambda m: f'<p class="ipl-caption">{m.group(2).strip()}</p>\n{m.group(1)}', body)
+
+
+def classify_figures(body: str) -> str:
+    """Tag embedded PNG charts ``ipl-fig-wide`` or ``ipl-fig-tall`` from their pixel size.
+
+    The print CSS caps wide figures (maps, trend lines) lower than tall ones (31 ranked bars), so two
+    wide figures share a page while long lists stay legible. Size comes from the PNG header (IHDR:
+    width and height as big-endian uint32 at byte offsets 16 and 20).
+    """
+    def repl(m: re.Match) -> str:
+        try:
+            head = base64.b64decode(m.group(2))
+            width, height = struct.unpack(">II", head[16:24])
+        except (ValueError, struct.error):
+            return m.group(0)
+        cls = "ipl-fig-tall" if height > TALL_RATIO * width else "ipl-fig-wide"
+        attrs = _CLASS_ATTR.sub("", m.group(1)).rstrip()
+        return f'<img class="{cls}"{attrs} src="data:image/png;base64,{m.group(2)}'
+
+    return _PNG_IMG.sub(repl, body)
 
 
 def pdf_unavailable_reason() -> str | None:
