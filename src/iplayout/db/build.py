@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from ..config import default_db_path
 from ..errors import DataError, Problem
 from ..log import logger
 from . import schema
+from .atomic import atomic_replace
 from .aliases import load_alias_table
 from .demo import DEFAULT_SEED, generate_demo
 from .replay import imports_dir, replay_imports
@@ -162,10 +162,7 @@ def build_database(db_path: Path | str | None = None, *, data_dir: Path | None =
     # so that it respects imported real values (a real fact always wins) and still sums to the totals
     frames = collect(data_dir, seed=seed, demo=False)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-    try:
+    with atomic_replace(db_path, tag="tmp") as tmp:
         con = duckdb.connect(str(tmp))
         try:
             schema.create_all(con)
@@ -206,10 +203,6 @@ def build_database(db_path: Path | str | None = None, *, data_dir: Path | None =
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        os.replace(tmp, db_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     counts = {name: len(frames[name]) for name in schema.TABLES}
     summary = BuildSummary(db_path, time.perf_counter() - t0, counts, frames["stats"], frames["collapsed"],
                            frames["demo_rows"])

@@ -20,8 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -33,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..errors import DataError, Problem, SpecError
 from . import schema
+from .atomic import atomic_replace
 from .replay import record_import
 from .units import PERCENT_UNITS, conversion_factor, normalise_unit
 
@@ -389,9 +388,7 @@ def import_file(file: Path | str, *, db_path: Path | str, mapping: Path | str | 
     new = diff[diff["status"] != "unchanged"].copy()
     new["source_id"] = report.source_id
     new["is_demo"] = report.is_demo
-    tmp = db_path.with_name(f".{db_path.name}.import-{os.getpid()}")
-    shutil.copy2(db_path, tmp)
-    try:
+    with atomic_replace(db_path, tag="import", copy_existing=True) as tmp:
         con = duckdb.connect(str(tmp))
         try:
             con.execute("BEGIN TRANSACTION")
@@ -405,10 +402,6 @@ def import_file(file: Path | str, *, db_path: Path | str, mapping: Path | str | 
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        os.replace(tmp, db_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     if record:
         rec = record_import(db_path, file, Path(mapping) if mapping else None, dict(
             source_id=report.source_id, accessed=accessed, sheet=sheet, allow_changes=allow_changes,
