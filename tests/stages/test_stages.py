@@ -102,3 +102,22 @@ def test_context_chart_never_draws_an_empty_chart(tmp_path):
     bars = [p for ax in fig.axes for p in ax.patches]
     assert fig is not None and len(bars) == 13
     assert "R&D经费" in fig.axes[0].get_title()
+
+
+@needs_db
+def test_cached_evaluation_is_recomputed_when_the_spec_changes(tmp_path, monkeypatch):
+    """Editing params/evaluation/<spec>.yaml must not show the cached result of the old spec."""
+    import shutil
+
+    from iplayout.config import params_dir
+
+    params = tmp_path / "params"
+    shutil.copytree(params_dir() / "evaluation", params / "evaluation")
+    monkeypatch.setenv("IPLAYOUT_CACHE_DIR", str(tmp_path / "cache"))
+    first = load_stage("evaluation", territory="320000", year=2016, params_dir=params)
+    assert load_stage("evaluation", territory="320000", year=2016, params_dir=params).meta == first.meta  # cache hit
+    spec = params / "evaluation" / "jiangsu_cities.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("seed: 20160101", "seed: 7"), encoding="utf-8")
+    second = load_stage("evaluation", territory="320000", year=2016, params_dir=params)
+    assert second.meta["inputs"]["spec_sha256"] != first.meta["inputs"]["spec_sha256"]
+    assert second.meta["spec"]["uncertainty"]["seed"] == 7

@@ -28,6 +28,19 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
+def _param_inputs(stage: str, territory: str, params_dir: Path) -> dict[str, str]:
+    """Checksums of the researcher-edited files a stage reads (the evaluation spec), for the cache key.
+
+    Without this, editing ``params/evaluation/pilot.yaml`` and reopening a notebook would show the
+    cached result of the old spec.
+    """
+    if stage != "evaluation":
+        return {}
+    from .evaluation import spec_path
+
+    return {"spec_sha256": file_checksum(spec_path(params_dir, territory))}
+
+
 def _compute(stage: str, db, territory: str, year: int, params_dir: Path):
     if stage == "survey":
         from .survey import compute_survey
@@ -66,11 +79,13 @@ def prepare_stage(stage: str, *, db_path=None, territory: str, year: int, out_di
     if not isinstance(territory, str):
         raise ParameterError(f"territory must be a string code, got {territory!r}")
     db_file = Path(db_path) if db_path else default_db_path()
+    params = Path(params_dir) if params_dir else default_params_dir()
     t0 = time.perf_counter()
     with open_db(db_file) as db:
-        tables, meta = _compute(stage, db, territory, int(year), Path(params_dir) if params_dir else default_params_dir())
+        tables, meta = _compute(stage, db, territory, int(year), params)
         meta["territory_name"] = str(db.region(territory)["name"])
-    meta = {**meta, "inputs": {"db_sha256": file_checksum(db_file), "code_sha256": code_fingerprint()},
+    meta = {**meta, "inputs": {"db_sha256": file_checksum(db_file), "code_sha256": code_fingerprint(),
+                               **_param_inputs(stage, territory, params)},
             "code_version": __version__}
     folder = write_stage(StageResult(stage=stage, territory=territory, year=int(year), tables=tables, meta=meta), out_dir)
     logger.info("stage %s %s-%s prepared in %.1f s → %s", stage, territory, year, time.perf_counter() - t0, folder)
@@ -98,8 +113,10 @@ def load_stage(stage: str, *, territory: str, year: int, stage_dir="", db_path="
     if (folder / "stage.json").exists():
         cached = read_stage(folder)
         inputs = cached.meta.get("inputs", {})
+        params = Path(params_dir) if params_dir else default_params_dir()
         if (db_file.exists() and inputs.get("db_sha256") == file_checksum(db_file)
-                and inputs.get("code_sha256") == code_fingerprint()):
+                and inputs.get("code_sha256") == code_fingerprint()
+                and all(inputs.get(k) == v for k, v in _param_inputs(stage, territory, params).items())):
             return cached
     prepare_stage(stage, db_path=db_file, territory=territory, year=int(year), out_dir=root, params_dir=params_dir)
     return read_stage(folder)
