@@ -68,3 +68,16 @@ def test_package_and_verify(run_dir):
     assert len(zips) == 1
     ok = _iplayout("verify", str(zips[0]))
     assert ok.returncode == 0 and "OK" in ok.stdout
+
+
+@pytest.mark.slow
+def test_territory_report_has_offline_interactive_map_only_in_html(run_dir):
+    page = (run_dir / "01_survey" / "territory.html").read_text(encoding="utf-8")
+    assert page.count('<script id="ipl-echarts-lib">') == 1  # vendored ECharts inlined once
+    assert page.count("ec.registerMap(") == 1 and 'class="ipl-imap ipl-screen-only"' in page
+    assert not (EXTERNAL.findall(page) + CSS_EXTERNAL.findall(page))
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftotext) not installed")
+    pdf = run_dir / "01_survey" / "territory.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "registerMap" not in text and "echarts" not in text.lower() and "（交互）" not in text

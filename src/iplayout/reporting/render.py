@@ -85,6 +85,27 @@ def strip_meta_outputs(nb: Any) -> Any:
     return nb
 
 
+SCREEN_ONLY_MARK = 'class="ipl-imap ipl-screen-only'  # plots.interactive.map_html's wrapper
+
+
+def strip_screen_only_outputs(nb: Any) -> Any:
+    """Copy of ``nb`` without outputs meant for the screen only (interactive ECharts maps).
+
+    WeasyPrint runs no JavaScript, and hiding the wrapper with CSS would still leave the output area's
+    margins as an empty box; the static map next to it carries the figure into the PDF.
+    """
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.get("outputs"):
+            cell.outputs = [o for o in cell.outputs if SCREEN_ONLY_MARK not in _html_text(o)]
+    return nb
+
+
+def _html_text(output: Any) -> str:
+    html_data = (output.get("data") or {}).get("text/html", "")
+    return "".join(html_data) if isinstance(html_data, list) else str(html_data)
+
+
 def build_toc(body: str) -> tuple[str, str]:
     """Give h1–h3 headings plain ids (``sec-1`` …) and return (new html, TOC html).
 
@@ -175,7 +196,7 @@ def render_print_html(nb: Any, info: dict[str, Any]) -> str:
     """The HTML WeasyPrint lays out: plain body, print CSS, title block and TOC."""
     import jinja2  # noqa: PLC0415
 
-    body, _ = _exporter("basic").from_notebook_node(strip_meta_outputs(nb))
+    body, _ = _exporter("basic").from_notebook_node(strip_screen_only_outputs(strip_meta_outputs(nb)))
     body, toc = build_toc(body)
     body = classify_figures(detach_captions(body))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES / "iplayout_pdf")), autoescape=False)

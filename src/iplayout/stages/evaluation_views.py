@@ -6,7 +6,7 @@ table or a figure; the numbers come from the evaluation engine's tables stored i
 from __future__ import annotations
 
 from .. import narrative as nv
-from ..plots import charts, maps
+from ..plots import charts, interactive, maps
 from ..plots.tables import style_table
 from .context import ReportContext
 from .international import COMPARABLE as INTL_COLUMNS
@@ -143,6 +143,17 @@ def coupling_map(ctx: ReportContext):
     geo = maps.territory_geometry(ctx.territory, ctx.members)
     return maps.plot_choropleth(geo, s, territory=ctx.territory, title=f"{ctx.year}年{ctx.territory_name}各地区耦合协调度D", legend_label="D",
                                 highlight=ctx.region_code, labels=ctx.names(short=True), cmap="RdYlGn")
+
+
+def coupling_interactive_map(ctx: ReportContext) -> list:
+    """Interactive (HTML-only) map of D, as a list to ``display(*…)``; empty without a boundary file."""
+    if not maps.has_boundaries(ctx.territory):
+        return []
+    s = ctx.table("scores").set_index("region_code")["D"]
+    return [interactive.interactive_map(
+        s, **interactive.territory_boundary(ctx.territory), title=f"{ctx.year}年{ctx.territory_name}各地区耦合协调度D",
+        unit="", highlight=ctx.region_code, labels=ctx.names(), short_labels=ctx.names(short=True), cmap="RdYlGn",
+        source=_src(ctx))]
 
 
 def coupling_trend_chart(ctx: ReportContext):

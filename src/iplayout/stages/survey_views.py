@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import narrative as nv
-from ..plots import charts, maps
+from ..plots import charts, interactive, maps
 from ..plots.tables import style_table
 from .context import ReportContext
 
@@ -112,6 +112,25 @@ def map_chart(ctx: ReportContext, indicator: str = "patent_grants", column: str 
     title = f"{ctx.year}年{ctx.territory_name}各地区{ctx.indicator_name(indicator)}" + ("（每万人）" if column == "per_10k_pop" else "")
     return maps.plot_choropleth(geo, _value_map(ctx, indicator, column), territory=ctx.territory, title=title,
                                 legend_label=label, highlight=ctx.region_code, labels=ctx.names(short=True))
+
+
+def interactive_map(ctx: ReportContext, indicator: str = "patent_grants", column: str = "per_10k_pop") -> list:
+    """Interactive (HTML-only) choropleth of one indicator, as a list to ``display(*…)``.
+
+    Empty when the territory has no boundary file (the static map's 无底图 note already says so) or the
+    indicator has no value in the year; the PDF keeps only the static maps.
+    """
+    if not maps.has_boundaries(ctx.territory):
+        return []
+    v = _value_map(ctx, indicator, column)
+    if not v.notna().any():
+        return []
+    per = column == "per_10k_pop"
+    title = f"{ctx.year}年{ctx.territory_name}各地区{ctx.indicator_name(indicator)}" + ("（每万人）" if per else "")
+    return [interactive.interactive_map(
+        v, **interactive.territory_boundary(ctx.territory), title=title, highlight=ctx.region_code,
+        unit=f"{ctx.indicator_unit(indicator)}/万人" if per else ctx.indicator_unit(indicator),
+        labels=ctx.names(), short_labels=ctx.names(short=True), source=_src(ctx))]
 
 
 def distribution_text(ctx: ReportContext, indicator: str = "patent_grants") -> str:
