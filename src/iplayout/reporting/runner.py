@@ -69,10 +69,13 @@ def _prepare_stages(jobs: list[Job], run_dir: Path, db_path: Path) -> dict[str, 
     if not needed:
         return records
     try:
-        from ..stages import prepare_stage  # noqa: PLC0415
+        from ..stages import prepare_stage, stage_order  # noqa: PLC0415
     except ImportError as exc:  # the stages layer is optional for plans whose notebooks compute nothing
         logger.warning("no stage precomputation (iplayout.stages unavailable: %s)", exc)
         return records
+    # dependencies first (registry order), so a stage that needs another finds it prepared and fresh
+    order = {name: i for i, name in enumerate(stage_order({s for s, _, _ in needed}))}
+    needed.sort(key=lambda k: (order.get(k[0], len(order)), k[1], k[2]))
     for stage, territory, year in needed:
         key = f"{stage}:{territory}:{year}"
         t0 = time.perf_counter()

@@ -5,7 +5,8 @@
 empty, so a notebook opened by hand still works); ``open_context`` is the one call a notebook makes.
 """
 from .api import STAGES, load_stage, prepare_stage
+from .registry import REGISTRY, Stage, get_stage, register, stage_order
 from .context import ReportContext, open_context
 from .store import StageResult
 
-__all__ = ["STAGES", "ReportContext", "StageResult", "load_stage", "open_context", "prepare_stage"]
+__all__ = ["REGISTRY", "STAGES", "ReportContext", "Stage", "get_stage", "register", "stage_order", "StageResult", "load_stage", "open_context", "prepare_stage"]

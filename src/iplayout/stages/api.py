@@ -10,45 +10,61 @@ from ..errors import ParameterError
 from ..log import logger
 from .store import StageResult, file_checksum, read_stage, stage_folder, write_stage
 
-STAGES = ("survey", "evaluation")
-# Source folders whose code shapes stage tables; their hash is part of the cache key.
-_CODE_DIRS = ("stages", "survey", "evaluation", "methods")
+from . import chain as _chain  # noqa: F401  (registers the stages)
+from .registry import code_fingerprint as _stage_code, get_stage, stage_names, stage_order
+
+STAGES = stage_names()
 
 
-def code_fingerprint() -> str:
-    """SHA-256 over the source of the modules that compute stage tables (cache key part)."""
+def code_fingerprint(stage: str = "") -> str:
+    """SHA-256 over the source of the modules that compute ``stage``'s tables (all stages when empty)."""
     import hashlib
 
-    root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
-    for d in _CODE_DIRS:
-        for f in sorted((root / d).glob("*.py")):
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
+    for name in ([stage] if stage else STAGES):
+        h.update(_stage_code(name).encode())
+    # the store's canonical row order and format shape every stage folder
+    h.update(Path(__file__).with_name("store.py").read_bytes())
     return h.hexdigest()
 
 
 def _param_inputs(stage: str, territory: str, params_dir: Path) -> dict[str, str]:
-    """Checksums of the researcher-edited files a stage reads (the evaluation spec), for the cache key.
+    """Checksums of the researcher-edited files a stage reads (its specs), for the cache key.
 
     Without this, editing ``params/evaluation/pilot.yaml`` and reopening a notebook would show the
     cached result of the old spec.
     """
-    if stage != "evaluation":
-        return {}
-    from .evaluation import spec_path
+    files = get_stage(stage).spec_files(Path(params_dir), territory)
+    out = {f"spec:{Path(f).relative_to(params_dir).as_posix() if Path(f).is_relative_to(params_dir) else Path(f).name}":
+           file_checksum(f) for f in files}
+    if stage == "evaluation" and files:  # the name earlier stage folders used
+        out["spec_sha256"] = file_checksum(files[0])
+    return out
 
-    return {"spec_sha256": file_checksum(spec_path(params_dir, territory))}
+
+def stage_key(stage: str, *, db_file: Path, territory: str, params_dir: Path) -> dict[str, str]:
+    """The cache key of a stage: database, own code, specs, and the keys of the stages it needs."""
+    st = get_stage(stage)
+    key = {"db_sha256": file_checksum(db_file), "code_sha256": code_fingerprint(stage),
+           **_param_inputs(stage, territory, params_dir)}
+    for dep in st.needs:
+        import hashlib
+        import json
+
+        dk = stage_key(dep, db_file=db_file, territory=territory, params_dir=params_dir)
+        key[f"needs:{dep}"] = hashlib.sha256(json.dumps(dk, sort_keys=True).encode()).hexdigest()
+    return key
 
 
-def _compute(stage: str, db, territory: str, year: int, params_dir: Path):
-    if stage == "survey":
-        from .survey import compute_survey
+def _compute(stage: str, db, territory: str, year: int, params_dir: Path, inputs: dict):
+    return get_stage(stage).compute_fn()(db, territory=territory, year=year, params_dir=params_dir, inputs=inputs)
 
-        return compute_survey(db, territory=territory, year=year)
-    from .evaluation import compute_evaluation
 
-    return compute_evaluation(db, territory=territory, year=year, params_dir=params_dir)
+def _fresh(folder: Path, key: dict[str, str]) -> bool:
+    if not (folder / "stage.json").exists():
+        return False
+    inputs = read_stage(folder).meta.get("inputs", {})
+    return all(inputs.get(k) == v for k, v in key.items())
 
 
 def prepare_stage(stage: str, *, db_path=None, territory: str, year: int, out_dir, params_dir=None) -> Path:
@@ -56,7 +72,8 @@ def prepare_stage(stage: str, *, db_path=None, territory: str, year: int, out_di
 
     Parameters
     ----------
-    stage : {"survey", "evaluation"}
+    stage : str
+        A registered stage (``iplayout.stages.registry``); the stages it needs are computed first.
     db_path : path, optional
         Integrated database (default ``iplayout.config.default_db_path()``).
     territory : str
@@ -74,19 +91,25 @@ def prepare_stage(stage: str, *, db_path=None, territory: str, year: int, out_di
     """
     from ..db.api import open_db
 
-    if stage not in STAGES:
-        raise ParameterError(f"unknown stage {stage!r}; expected one of {STAGES}")
+    get_stage(stage)
     if not isinstance(territory, str):
         raise ParameterError(f"territory must be a string code, got {territory!r}")
     db_file = Path(db_path) if db_path else default_db_path()
     params = Path(params_dir) if params_dir else default_params_dir()
     t0 = time.perf_counter()
+    # dependencies first, into the same root; a fresh one is reused, not recomputed
+    inputs = {}
+    for dep in get_stage(stage).needs:
+        dep_folder = stage_folder(out_dir, dep, territory, int(year))
+        dep_key = stage_key(dep, db_file=db_file, territory=territory, params_dir=params)
+        if not _fresh(dep_folder, dep_key):
+            prepare_stage(dep, db_path=db_file, territory=territory, year=year, out_dir=out_dir, params_dir=params)
+        inputs[dep] = read_stage(dep_folder)
+    key = stage_key(stage, db_file=db_file, territory=territory, params_dir=params)
     with open_db(db_file) as db:
-        tables, meta = _compute(stage, db, territory, int(year), params)
+        tables, meta = _compute(stage, db, territory, int(year), params, inputs)
         meta["territory_name"] = str(db.region(territory)["name"])
-    meta = {**meta, "inputs": {"db_sha256": file_checksum(db_file), "code_sha256": code_fingerprint(),
-                               **_param_inputs(stage, territory, params)},
-            "code_version": __version__}
+    meta = {**meta, "inputs": key, "code_version": __version__}
     folder = write_stage(StageResult(stage=stage, territory=territory, year=int(year), tables=tables, meta=meta), out_dir)
     logger.info("stage %s %s-%s prepared in %.1f s → %s", stage, territory, year, time.perf_counter() - t0, folder)
     return folder
@@ -98,8 +121,7 @@ def load_stage(stage: str, *, territory: str, year: int, stage_dir="", db_path="
     The cache is keyed by the database checksum and the code fingerprint recorded in ``stage.json``: a rebuilt
     database or changed stage code is recomputed.
     """
-    if stage not in STAGES:
-        raise ParameterError(f"unknown stage {stage!r}; expected one of {STAGES}")
+    get_stage(stage)
     territory = str(territory)
     if stage_dir:
         folder = stage_folder(stage_dir, stage, territory, int(year))
@@ -110,13 +132,8 @@ def load_stage(stage: str, *, territory: str, year: int, stage_dir="", db_path="
     root = cache_dir() / "stages"
     folder = stage_folder(root, stage, territory, int(year))
     db_file = Path(db_path) if db_path else default_db_path()
-    if (folder / "stage.json").exists():
-        cached = read_stage(folder)
-        inputs = cached.meta.get("inputs", {})
-        params = Path(params_dir) if params_dir else default_params_dir()
-        if (db_file.exists() and inputs.get("db_sha256") == file_checksum(db_file)
-                and inputs.get("code_sha256") == code_fingerprint()
-                and all(inputs.get(k) == v for k, v in _param_inputs(stage, territory, params).items())):
-            return cached
-    prepare_stage(stage, db_path=db_file, territory=territory, year=int(year), out_dir=root, params_dir=params_dir)
+    params = Path(params_dir) if params_dir else default_params_dir()
+    if db_file.exists() and _fresh(folder, stage_key(stage, db_file=db_file, territory=territory, params_dir=params)):
+        return read_stage(folder)
+    prepare_stage(stage, db_path=db_file, territory=territory, year=int(year), out_dir=root, params_dir=params)
     return read_stage(folder)

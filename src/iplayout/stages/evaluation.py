@@ -25,7 +25,8 @@ def spec_path(params_dir: Path, territory: str) -> Path:
     return path
 
 
-def compute_evaluation(db, *, territory: str, year: int, params_dir: Path) -> tuple[dict[str, pd.DataFrame], dict]:
+def compute_evaluation(db, *, territory: str, year: int, params_dir: Path,
+                       inputs=None) -> tuple[dict[str, pd.DataFrame], dict]:
     """Evaluation tables for one territory-year.
 
     Returns the engine's tables (scores, weights, normalised, obstacles, treatment, uncertainty, sensitivity,

@@ -47,7 +47,8 @@ def _wide(long: pd.DataFrame) -> pd.DataFrame:
     return w.sort_index()
 
 
-def compute_survey(db, *, territory: str, year: int) -> tuple[dict[str, pd.DataFrame], dict]:
+def compute_survey(db, *, territory: str, year: int, params_dir=None,
+                   inputs=None) -> tuple[dict[str, pd.DataFrame], dict]:
     """All survey tables for one territory and year.
 
     Parameters
