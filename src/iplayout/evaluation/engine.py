@@ -74,6 +74,10 @@ def _prepare(table: pd.DataFrame, spec: EvaluationSpec, source: str) -> tuple[pd
     na = df[value_cols].isna()
     if na.any().any():
         cells = [(int(i), c) for c in value_cols for i in np.flatnonzero(na[c].to_numpy())]
+        if spec.missing == "available":  # hierarchies: gaps stay; each node aggregates the children present
+            log.append({"step": "missing", "args": {"policy": "available", "missing_cells": [
+                f"{'/'.join(map(str, df.loc[i, keys]))}:{c}" for i, c in cells]}})
+            return df, log
         if spec.missing == "error":
             raise DataError([Problem(f"missing value for unit {df[spec.id_column].iloc[i]!r} (spec missing: error; "
                                      "or set missing: drop_unit / impute_median / interpolate_median)",
@@ -203,7 +207,10 @@ def _rank(score: pd.Series, df: pd.DataFrame, spec: EvaluationSpec) -> pd.Series
     rounded to 12 decimals first so that float noise does not break a published tie)."""
     by = df[spec.year_column] if spec.year_column else pd.Series(0, index=df.index)
     r = score.round(12).groupby(by).rank(ascending=False, method=spec.score.rank_ties)
-    return r if spec.score.rank_ties == "average" else r.astype(int)
+    if spec.score.rank_ties == "average":
+        return r
+    # a missing score (hierarchy: too few children present) has no rank
+    return r.astype("Int64") if r.isna().any() else r.astype(int)
 
 
 def evaluate_table(table: pd.DataFrame, spec: EvaluationSpec | dict, *, source: str = "<table>") -> EvaluationResult:
@@ -228,6 +235,9 @@ def evaluate_table(table: pd.DataFrame, spec: EvaluationSpec | dict, *, source: 
         log.append({"step": "treatment", "args": {**spec.treatment.model_dump(),
                                                   "treated": audit.loc[audit.action != "none", "indicator"].tolist()}})
     log.append({"step": "normalise", "args": {**spec.normalise.model_dump(), "pools": sorted(map(str, pd.unique(pools)))}})
+    if spec.groups:  # an index hierarchy: aggregated level by level (evaluation.levels)
+        from .levels import evaluate_levels
+        return evaluate_levels(df, spec, pools, keys, x, direction, z, audit, log)
 
     weights = compute_weights(z, spec, pools, raw=x)
     log.append({"step": "weights", "args": {**spec.weights.model_dump(mode="json"), **_ahp_consistency(spec)}})
