@@ -29,7 +29,7 @@ def level_tables(df, keys, tree: Tree, vals: dict, eff: dict, scale: float,
     contributions of a parent sum to 1.
     """
     parts, cparts = [], []
-    for g in tree.groups:
+    for g in tree.top_down:
         node = tree.nodes[g]
         s = pd.Series(vals[g] * (scale if g == tree.goal else 1.0), index=df.index)
         t = df[keys].copy()
@@ -49,7 +49,7 @@ def level_tables(df, keys, tree: Tree, vals: dict, eff: dict, scale: float,
                 ct["contribution"] = np.where(parent > 0, eff[g][:, k] * np.nan_to_num(child) / parent,
                                               np.nan)
             cparts.append(ct)
-    order = {g: i for i, g in enumerate(reversed(tree.groups))}
+    order = {g: i for i, g in enumerate(tree.top_down)}
     ls = pd.concat(parts, ignore_index=True)
     ls = ls.assign(_o=ls["node"].map(order)).sort_values(["_o"] + keys[1:] + keys[:1], kind="stable")
     return ls.drop(columns="_o").reset_index(drop=True), pd.concat(cparts, ignore_index=True)

@@ -64,6 +64,20 @@ class Tree:
         visit(self.goal)
         return out
 
+    @property
+    def top_down(self) -> list[str]:
+        """Group codes parents-first (pre-order, the goal first): the reading order of reports."""
+        out: list[str] = []
+
+        def visit(code: str) -> None:
+            out.append(code)
+            for c in self.nodes[code].children:
+                if self.nodes[c].kind != "indicator":
+                    visit(c)
+
+        visit(self.goal)
+        return out
+
     def leaf_groups(self) -> list[str]:
         return [g for g in self.groups if self.nodes[g].children
                 and self.nodes[self.nodes[g].children[0]].kind == "indicator"]
