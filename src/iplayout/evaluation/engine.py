@@ -16,6 +16,7 @@ from ..methods.treatment import treat_outliers
 from ..methods.weights import weights_entropy
 from .result import EvaluationResult
 from .robustness import run_uncertainty
+from .two_level import add_level_tables
 from .spec import EvaluationSpec, parse_spec
 from .weighting import _ahp_consistency, compute_weights, subsystem_of, subsystem_weights  # noqa: F401 (re-exported)
 
@@ -279,6 +280,7 @@ def evaluate_table(table: pd.DataFrame, spec: EvaluationSpec | dict, *, source: 
                            obstacles=obstacles, treatment=audit, dea=dea_tab, log=log)
     if spec.uncertainty.enabled:
         run_uncertainty(res, df, spec, pools, keys, x, direction, primary)
+    add_level_tables(res, df, pools, keys)  # the same result restated level by level (new tables only)
     return res
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 LEVEL_NAMES = {0: "目标层", 1: "准则层", 2: "子准则层"}
 LEVEL_NAMES_EN = {0: "goal", 1: "criteria", 2: "sub-criteria"}
 INDICATOR_LEVEL = ("指标层", "indicators")
+#: code of the goal node in the level tables of a two-level spec (subsystems → indicators)
+TWO_LEVEL_GOAL = "goal"
 
 
 def level_name(depth: int, *, en: bool = False) -> str:
