@@ -212,3 +212,18 @@ def test_hierarchy_errors_are_named(edit, message):
     edit(spec)
     with pytest.raises(SpecError, match=message):
         parse_spec(spec)
+
+
+def test_treatment_uses_the_values_present_and_keeps_the_gap():
+    from scipy import stats
+    spec = _spec()
+    spec["treatment"] = {"method": "coinr"}
+    table = pd.read_csv(HERE / "three_level.csv", dtype={"id": str})
+    table.loc[0, "x3"] = 300.0                                    # an outlier in the column with the gap
+    from iplayout.evaluation import evaluate_table
+    res = evaluate_table(table, spec)
+    audit = res.treatment.set_index("indicator")
+    present = table["x3"].dropna().to_numpy()
+    assert audit.loc["x3", "skew_before"] == pytest.approx(stats.skew(present, bias=False))
+    assert audit.loc["x3", "action"] == "winsorise"
+    assert np.isnan(res.normalised.set_index("id").loc["u2", "x3"])
