@@ -227,3 +227,20 @@ def test_treatment_uses_the_values_present_and_keeps_the_gap():
     assert audit.loc["x3", "skew_before"] == pytest.approx(stats.skew(present, bias=False))
     assert audit.loc["x3", "action"] == "winsorise"
     assert np.isnan(res.normalised.set_index("id").loc["u2", "x3"])
+
+
+def test_coupling_level_names_the_subsystems():
+    spec = _spec()
+    spec["coupling_level"] = 2
+    spec["coupling"] = {"relative": {"a": "A1", "b": "B2"}}
+    res = _evaluate(spec)
+    _, _, s = _hand()
+    u = [c for c in res.scores.columns if c.startswith("U_")]
+    assert u == ["U_A1", "U_A2", "U_B1", "U_B2"]
+    sc = res.scores.set_index("id")
+    np.testing.assert_allclose(sc["U_B2"], s["B2"][sc.index], rtol=0, atol=TOL)
+    want_lag = pd.DataFrame({g: s[g] for g in ("A1", "A2", "B1", "B2")}).idxmin(axis=1)
+    assert sc["lagging"].tolist() == want_lag[sc.index].tolist()
+    assert sc["E"].to_numpy() == pytest.approx((s["A1"] / s["B2"])[sc.index].to_numpy())
+    with pytest.raises(Exception, match="unknown subsystem 'A'"):
+        _evaluate({**spec, "coupling": {"relative": {"a": "A", "b": "B2"}}})
