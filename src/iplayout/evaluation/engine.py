@@ -6,18 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, MethodError, Problem
-from ..methods import coupling as cp
-from ..methods.dea import dea
-from ..methods.normalise import normalise
+from ..errors import DataError, Problem
 from ..methods.scores import DEFAULT_SCALE, get_score, obstacle_degree
-from ..methods.transform import apply_types
-from ..methods.treatment import treat_outliers
-from ..methods.weights import weights_entropy
+from .preprocess import transformed_and_normalised  # noqa: F401  (re-exported)
+from .levels import evaluate_levels
 from .result import EvaluationResult
 from .robustness import run_uncertainty
 from .two_level import add_level_tables
 from .spec import EvaluationSpec, parse_spec
+from .steps import coupling_step as _coupling, dea_step as _dea, rank_units as _rank
 from .weighting import _ahp_consistency, compute_weights, subsystem_of, subsystem_weights  # noqa: F401 (re-exported)
 
 ALL = "_all"
@@ -151,41 +148,6 @@ def _pool_labels(df: pd.DataFrame, spec: EvaluationSpec) -> np.ndarray:
     return np.full(len(df), ALL, dtype=object)
 
 
-def _normalise_params(spec: EvaluationSpec, method: str) -> dict:
-    n = spec.normalise
-    return {"minmax": {"bounded_policy": n.bounded_policy}, "eps_shrink": {"eps": n.eps},
-            "minmax_range": {"lower": n.range[0], "upper": n.range[1], "bounded_policy": n.bounded_policy},
-            "zscore": {"ddof": n.ddof},
-            "goalposts": {"goalposts": {i.code: i.goalposts for i in spec.indicators}}}.get(method, {})
-
-
-def transformed_and_normalised(df: pd.DataFrame, spec: EvaluationSpec, pools: np.ndarray,
-                               methods: list[str]) -> tuple[pd.DataFrame, pd.Series, dict[str, pd.DataFrame], pd.DataFrame]:
-    """Type transform, treatment and each requested normalisation, pool group by pool group."""
-    types = {i.code: i.model_dump() for i in spec.indicators}
-    x_all, z_all, audits = [], {m: [] for m in methods}, []
-    direction = bounded = None
-    for pool in pd.unique(pools):
-        rows = df.index[pools == pool]
-        x, direction, bounded = apply_types(df.loc[rows, spec.codes], types)
-        if spec.treatment.method == "coinr":
-            t = spec.treatment
-            free = [c for c in spec.codes if not bounded[c]]
-            treated, audit = treat_outliers(x[free], skew_max=t.skew_max, kurt_max=t.kurt_max,
-                                            winsor_max=t.winsor_max, action=t.action, bias=t.bias)
-            x_tr = x.copy()
-            x_tr[free] = treated
-            audits.append(audit.assign(pool=str(pool)))
-        else:
-            x_tr = x
-        x_all.append(x)
-        for m in methods:
-            # the shift (平移) applies after every normalisation so that alternatives stay comparable
-            z_all[m].append(normalise(m, x_tr, direction, bounded, **_normalise_params(spec, m)) + spec.normalise.shift)
-    audit = pd.concat(audits, ignore_index=True) if audits else pd.DataFrame()
-    return pd.concat(x_all).sort_index(), direction, {m: pd.concat(v).sort_index() for m, v in z_all.items()}, audit
-
-
 def _score(spec: EvaluationSpec, z: pd.DataFrame, x: pd.DataFrame, direction: pd.Series,
            w: pd.Series, scale: float) -> pd.Series:
     return get_score(spec.score.method, z, w, x=x, direction=direction, norm=spec.score.topsis_norm,
@@ -201,17 +163,6 @@ def _beta_by_pool(primary: pd.DataFrame) -> dict:
     b = primary.groupby(["pool", "subsystem"], sort=False)["global_weight"].sum()
     out = {p: {s: float(v) for (pp, s), v in b.items() if pp == p} for p in b.index.get_level_values(0).unique()}
     return out[ALL] if list(out) == [ALL] else out
-
-
-def _rank(score: pd.Series, df: pd.DataFrame, spec: EvaluationSpec) -> pd.Series:
-    """Rank within each year, 1 = best; ties by ``score.rank_ties`` (pandas' method names; scores are
-    rounded to 12 decimals first so that float noise does not break a published tie)."""
-    by = df[spec.year_column] if spec.year_column else pd.Series(0, index=df.index)
-    r = score.round(12).groupby(by).rank(ascending=False, method=spec.score.rank_ties)
-    if spec.score.rank_ties == "average":
-        return r
-    # a missing score (hierarchy: too few children present) has no rank
-    return r.astype("Int64") if r.isna().any() else r.astype(int)
 
 
 def evaluate_table(table: pd.DataFrame, spec: EvaluationSpec | dict, *, source: str = "<table>") -> EvaluationResult:
@@ -237,7 +188,6 @@ def evaluate_table(table: pd.DataFrame, spec: EvaluationSpec | dict, *, source: 
                                                   "treated": audit.loc[audit.action != "none", "indicator"].tolist()}})
     log.append({"step": "normalise", "args": {**spec.normalise.model_dump(), "pools": sorted(map(str, pd.unique(pools)))}})
     if spec.groups:  # an index hierarchy: aggregated level by level (evaluation.levels)
-        from .levels import evaluate_levels
         return evaluate_levels(df, spec, pools, keys, x, direction, z, audit, log)
 
     weights = compute_weights(z, spec, pools, raw=x)
@@ -284,40 +234,6 @@ def evaluate_table(table: pd.DataFrame, spec: EvaluationSpec | dict, *, source: 
     return res
 
 
-def _coupling(u: pd.DataFrame, spec: EvaluationSpec, log: list[dict], labels: pd.Series) -> pd.DataFrame:
-    c = spec.coupling
-    names = [col[2:] for col in u.columns]
-    uu = u.copy()
-    uu.columns = names
-    if c.rescale:
-        uu = cp.rescale_panel(uu)
-    if uu.min().min() < 0:
-        raise MethodError("coupling needs non-negative subsystem scores: set coupling.rescale: true "
-                          "or use a non-negative normalisation (not zscore)")
-    if c.alpha == "equal":
-        alpha = pd.Series(1.0 / len(names), index=names)
-    elif c.alpha == "fixed":
-        alpha = pd.Series(c.alpha_weights, dtype=float).reindex(names)
-        alpha = alpha / alpha.sum()
-    else:
-        alpha = weights_entropy(uu, zero="zero_log")
-    zero = uu.index[(uu == 0).any(axis=1)]
-    # index by unit label while coupling so the zero-subsystem warning names units, not row numbers
-    res = cp.coupling_coordination(uu.set_axis(labels.to_numpy()), alpha, form=c.form,
-                                   exponent=c.exponent).set_axis(uu.index)
-    idx = cp.classify_d(res["D"], boundary=c.boundary)
-    res["class"] = cp.class_names(idx)
-    res["class_en"] = cp.class_names(idx, lang="en")
-    res["lagging"] = cp.lagging_subsystem(uu)
-    if c.relative is not None:
-        res = res.join(cp.relative_development(uu[c.relative.a], uu[c.relative.b],
-                                               lower=c.relative.lower, upper=c.relative.upper))
-    log.append({"step": "coupling", "args": {**c.model_dump(mode="json"), "alpha_used": alpha.to_dict(),
-                                             "zero_subsystem_rows": [int(i) for i in zero],
-                                             "zero_subsystem_units": labels.loc[zero].tolist()}})
-    return res
-
-
 def _obstacles(z, primary, pools, df, spec, keys, subs) -> pd.DataFrame:
     if spec.normalise.method == "zscore":
         return pd.DataFrame()  # deviation 1 − z needs z in [0, 1]
@@ -332,18 +248,3 @@ def _obstacles(z, primary, pools, df, spec, keys, subs) -> pd.DataFrame:
             long = tab.join(df.loc[rows, keys]).melt(id_vars=keys, var_name="code", value_name="obstacle")
             parts.append(long.assign(level=level))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-
-
-def _dea(df, spec, keys, log) -> pd.DataFrame:
-    if spec.dea is None:
-        return pd.DataFrame()
-    d = spec.dea
-    parts = []
-    groups = df.groupby(spec.year_column).groups if spec.year_column else {ALL: df.index}
-    for _, rows in groups.items():
-        ids = df.loc[rows, spec.id_column]
-        r = dea(df.loc[rows, d.inputs].set_axis(ids), df.loc[rows, d.outputs].set_axis(ids),
-                model=d.model, orientation=d.orientation).set_axis(rows)
-        parts.append(pd.concat([df.loc[rows, keys], r], axis=1))
-    log.append({"step": "dea", "args": d.model_dump()})
-    return pd.concat(parts).sort_index()

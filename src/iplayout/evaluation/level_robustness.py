@@ -12,8 +12,9 @@ import pandas as pd
 
 from ..methods import coupling as cp
 from ..methods.hierarchy import coupling_classes, draw_node_weights, evaluate_tree, rank_rows
+from .preprocess import transformed_and_normalised
 from .spec import EvaluationSpec
-from .tree import Tree
+from .tree import Tree, node_kwargs as _node_kwargs
 
 
 class LevelModel:
@@ -27,8 +28,6 @@ class LevelModel:
         self.children = {g: tree.nodes[g].children for g in self.order}
 
     def _kwargs(self, agg_i: int) -> dict:
-        from .levels import _node_kwargs
-
         out = {}
         for g in self.order:
             a = self.aggs[agg_i] if agg_i > 0 else None
@@ -89,8 +88,6 @@ def _int(col: np.ndarray) -> pd.Series:
 
 def run_level_uncertainty(res, df, spec: EvaluationSpec, pools, keys, tree: Tree, nominal: dict, scale: float) -> None:
     """Fill ``uncertainty`` (goal), ``level_uncertainty`` (every group), ``sensitivity`` and ``loo``."""
-    from .engine import transformed_and_normalised
-
     u = spec.uncertainty
     goal = tree.nodes[tree.goal]
     norms = list(dict.fromkeys([spec.normalise.method] + list(u.normalise)))

@@ -6,13 +6,8 @@ import numpy as np
 import pandas as pd
 
 from .spec import EvaluationSpec
+from .steps import rank_units
 from .tree import Tree, level_name
-
-
-def _ranks(score: pd.Series, df: pd.DataFrame, spec: EvaluationSpec) -> pd.Series:
-    by = df[spec.year_column] if spec.year_column else pd.Series(0, index=df.index)
-    r = score.round(12).groupby(by).rank(ascending=False, method=spec.score.rank_ties)
-    return r if spec.score.rank_ties == "average" else r.astype("Int64")
 
 
 def level_tables(df, keys, tree: Tree, vals: dict, eff: dict, scale: float,
@@ -35,7 +30,7 @@ def level_tables(df, keys, tree: Tree, vals: dict, eff: dict, scale: float,
         t = df[keys].copy()
         t["node"], t["name"], t["parent"] = g, node.name, node.parent or ""
         t["depth"], t["level"] = node.depth, node.level
-        t["score"], t["rank"] = s, _ranks(s, df, spec)
+        t["score"], t["rank"] = s, rank_units(s, df, spec, nullable=True)
         parts.append(t)
         parent = vals[g]
         for k, c in enumerate(node.children):

@@ -15,9 +15,12 @@ from ..errors import DataError, Problem
 from ..methods.hierarchy import node_scores
 from ..methods.scores import DEFAULT_SCALE
 from ..methods.weights import ahp, get_weights
+from .level_robustness import run_level_uncertainty
+from .level_tables import level_tables, obstacles_by_level, tree_table
 from .result import EvaluationResult
 from .spec import EvaluationSpec
-from .tree import Tree, build_tree
+from .steps import coupling_step as _coupling, dea_step as _dea, rank_units as _rank
+from .tree import Tree, build_tree, node_kwargs as _node_kwargs
 from .weighting import _weights_for
 
 ALL = "_all"
@@ -48,12 +51,6 @@ def node_weights(method: str, data: pd.DataFrame, spec: EvaluationSpec, tree: Tr
     if method == "cv":
         return get_weights("cv", complete, ddof=w.ddof)
     return get_weights("equal", complete)
-
-
-def _node_kwargs(spec: EvaluationSpec, tree: Tree, code: str, aggregation: str | None = None) -> dict:
-    n = tree.nodes[code]
-    return {"method": aggregation or n.aggregation, "min_share": n.min_share, "by": n.by,
-            "topsis_norm": spec.score.topsis_norm, "topsis_distance": spec.score.topsis_distance}
 
 
 def solve_pool(tree: Tree, spec: EvaluationSpec, z: pd.DataFrame, x: pd.DataFrame,
@@ -90,9 +87,6 @@ def global_weights(tree: Tree, weights: dict) -> dict[str, float]:
 
 def evaluate_levels(df, spec: EvaluationSpec, pools, keys, x, direction, z, audit, log) -> EvaluationResult:
     """The hierarchical branch of :func:`iplayout.evaluation.engine.evaluate_table`."""
-    from .engine import _coupling, _dea, _rank
-    from .level_tables import level_tables, obstacles_by_level, tree_table
-
     tree = build_tree(spec)
     goal = tree.nodes[tree.goal]
     scale = spec.score.scale if spec.score.scale is not None else DEFAULT_SCALE[goal.aggregation]
@@ -159,7 +153,6 @@ def evaluate_levels(df, spec: EvaluationSpec, pools, keys, x, direction, z, audi
                            level_scores=level_scores, level_weights=pd.DataFrame(lwrows),
                            contributions=contributions)
     if spec.uncertainty.enabled:
-        from .level_robustness import run_level_uncertainty
         run_level_uncertainty(res, df, spec, pools, keys, tree, nominal, scale)
     return res
 

@@ -102,13 +102,20 @@ class Tree:
         return [i for c in node.children for i in self.descendants(c)]
 
 
+def node_kwargs(spec, tree: "Tree", code: str, aggregation: str | None = None) -> dict:
+    """Keyword arguments of :func:`iplayout.methods.hierarchy.node_scores` for one group."""
+    n = tree.nodes[code]
+    return {"method": aggregation or n.aggregation, "min_share": n.min_share, "by": n.by,
+            "topsis_norm": spec.score.topsis_norm, "topsis_distance": spec.score.topsis_distance}
+
+
 def _default_aggregation(spec) -> str:
     return "weighted_sum" if spec.score.method == "topsis" else spec.score.method
 
 
 def build_tree(spec) -> Tree:
     """The spec's hierarchy as nodes with depths, children (in spec order) and per-node conventions."""
-    goal = spec.goal or _goal_default()
+    goal = spec.goal or GoalDefaults()
     nodes = {goal.code: Node(goal.code, goal.name or spec.name, goal.name_en or spec.name_en, None, 0, "goal",
                              weighting=goal.weighting, aggregation=goal.aggregation or spec.score.method,
                              **_rule(goal.availability or spec.availability))}
@@ -138,9 +145,16 @@ def build_tree(spec) -> Tree:
     return Tree(goal.code, nodes, spec.coupling_level or 1)
 
 
-def _goal_default():
-    from .spec import Goal
-    return Goal()
+@dataclass(frozen=True)
+class GoalDefaults:
+    """The goal of a hierarchy whose spec gives no ``goal`` (the defaults of ``spec.Goal``)."""
+
+    code: str = "goal"
+    name: str = ""
+    name_en: str = ""
+    weighting: str = "equal"
+    aggregation: str | None = None
+    availability: object = None
 
 
 def _rule(a) -> dict:

@@ -10,14 +10,10 @@ import numpy as np
 import pandas as pd
 
 from .result import EvaluationResult
+from .steps import rank_units
 from .tree import INDICATOR_LEVEL, TWO_LEVEL_GOAL, level_name
 
 ALL = "_all"
-
-
-def _ranks(s: pd.Series, by: pd.Series, ties: str) -> pd.Series:
-    r = s.round(12).groupby(by).rank(ascending=False, method=ties)
-    return r if ties == "average" else r.astype("Int64")
 
 
 def add_level_tables(res: EvaluationResult, df: pd.DataFrame, pools: np.ndarray, keys: list[str]) -> None:
@@ -36,17 +32,16 @@ def add_level_tables(res: EvaluationResult, df: pd.DataFrame, pools: np.ndarray,
     scale = res.step("score")["scale"]
     scope_all = spec.weights.scope == "all" and spec.score.method == "weighted_sum"
     prim = res.weights[res.weights.primary]
-    by = df[spec.year_column] if spec.year_column else pd.Series(0, index=df.index)
     goal_s = res.scores["score"].to_numpy(float) / scale
     pool_of = pd.Series(pools.astype(str), index=df.index)
     beta = prim.groupby(["pool", "subsystem"])["global_weight"].sum()
     rows = [df[keys].assign(node=TWO_LEVEL_GOAL, name=spec.name, parent="", depth=0, level=level_name(0),
-                            score=res.scores["score"].to_numpy(), rank=_ranks(res.scores["score"], by, spec.score.rank_ties))]
+                            score=res.scores["score"].to_numpy(), rank=rank_units(res.scores["score"], df, spec, nullable=True))]
     contrib, lw = [], []
     for s in spec.subsystems:
         u = res.scores[f"U_{s.code}"].astype(float)
         rows.append(df[keys].assign(node=s.code, name=s.name, parent=TWO_LEVEL_GOAL, depth=1, level=level_name(1),
-                                    score=u.to_numpy(), rank=_ranks(u, by, spec.score.rank_ties)))
+                                    score=u.to_numpy(), rank=rank_units(u, df, spec, nullable=True)))
         b = pool_of.map(lambda p, c=s.code: beta.get((p, c), np.nan)).to_numpy(float)
         w_eff = np.ones_like(b) if scope_all else b
         ct = df[keys].assign(parent=TWO_LEVEL_GOAL, node=s.code, depth=1, level=level_name(1), weight=b,
