@@ -86,6 +86,10 @@ def build_package(run_dir: str | Path, output: str | Path | None = None, *, allo
             zf.writestr(_info(f"{prefix}/{name}"), data)
         zf.writestr(_info(f"{prefix}/{SUMS}"), sums.encode("utf-8"))
     os.replace(tmp, out)
+    if (manifest.get("plan", {}).get("content") or {}).get("publish"):
+        from ..programme.publications import record_publication  # noqa: PLC0415
+
+        record_publication(run_dir.parent, manifest, out)  # a published release: log date, scope, checksum
     return out
 
 
