@@ -20,6 +20,8 @@ FORBIDDEN = {
     "plots": {"db", "evaluation", "stages", "reporting", "cli"},
     # stages/*_views.py are the notebook-facing views: they may draw (plots) but never run reports.
     "stages": {"reporting", "cli"},
+    # programme tracking reads its YAML and logs and may draw; reporting calls it, never the reverse
+    "programme": {"db", "methods", "evaluation", "survey", "stages", "reporting", "cli"},
 }
 ALLOWED_EVERYWHERE = {"reporting.meta"}
 
