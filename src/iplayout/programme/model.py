@@ -177,7 +177,7 @@ def _task_lines(path: Path) -> dict[tuple[int, str], int]:
 def _check_tasks(prog_raw: dict[str, Any], path: Path) -> list[Problem]:
     """Rules pydantic cannot express: vocabularies, months, order, duplicates. Works on the raw mapping."""
     problems: list[Problem] = []
-    lines = _task_lines(path)
+    where: list[tuple[Problem, int, str]] = []  # line numbers are looked up only when something is wrong
     units = set(prog_raw.get("units") or []) | set(prog_raw.get("unit_groups") or {})
     phases = set(prog_raw.get("phases") or [])
     streams = set(prog_raw.get("streams") or [])
@@ -201,8 +201,9 @@ def _check_tasks(prog_raw: dict[str, Any], path: Path) -> list[Problem]:
         label = f"task {tid}" if isinstance(tid, str) else f"tasks[{i}]"
 
         def bad(msg: str, field: str, value: Any = None, _i=i, _label=label) -> None:
-            problems.append(Problem(f"{_label}, field {field!r}: {msg}", file=str(path),
-                                    line=lines.get((_i, field), lines.get((_i, ""))), column=field, value=value))
+            prob = Problem(f"{_label}, field {field!r}: {msg}", file=str(path), column=field, value=value)
+            problems.append(prob)
+            where.append((prob, _i, field))
 
         if not isinstance(tid, str) or not TASK_ID.match(tid):
             bad("task id must be a short ASCII string such as T2.1 (quote numbers)", "id", tid)
@@ -239,6 +240,10 @@ def _check_tasks(prog_raw: dict[str, Any], path: Path) -> list[Problem]:
             seen_rows.setdefault(key, []).append((str(tid), months["start"], months["end"]))
         if t.get("status") == "done" and not t.get("evidence") and not t.get("updated"):
             bad("a task set to done needs evidence or an `updated` date", "status", "done")
+    if where:
+        lines = _task_lines(path)
+        for prob, i, field in where:
+            prob.line = lines.get((i, field), lines.get((i, "")))
     return problems
 
 
