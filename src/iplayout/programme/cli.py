@@ -91,7 +91,7 @@ def progress(ctx, as_of, programme_file, reports_dir, year, fmt):
     console = Console()
     t = Table(title=f"{loaded.programme.title} — 截至 {day.isoformat()}", show_lines=False)
     for col in ("编号", "阶段", "重点任务", "计划", "状态", "进度", "责任单位", "证据 / 提示"):
-        t.add_column(col, overflow="fold")
+        t.add_column(col, overflow="fold", no_wrap=col in ("编号", "计划", "进度"))
     for _, r in table.iterrows():
         st = _STYLE[r["status"]]
         note = " ".join(r["runs"]) or r["flags"] or (f"逾期 {r['days_late']} 天" if r["days_late"] else "")

@@ -64,7 +64,11 @@ def record_run(reports_root: str | Path, manifest: dict[str, Any], *, tasks: lis
         "tasks": list(tasks), "as_of": (as_of or dt.date.fromisoformat(finished[:10])).isoformat(),
         "recorded": finished, "run_dir": manifest["run_id"], "reports": len(manifest.get("jobs") or []),
     }
-    append_record(Path(reports_root) / EVIDENCE_LOG, rec)
+    log = Path(reports_root) / EVIDENCE_LOG
+    same = ("run_id", "tasks", "as_of", "reports")
+    if any(all(old.get(k) == rec[k] for k in same) for old in read_records(log)):
+        return rec  # e.g. `--resume` of a complete run: already on record
+    append_record(log, rec)
     return rec
 
 

@@ -3,7 +3,8 @@
 A plan names the report set, default parameters and a list of report entries; an entry names a
 notebook (relative to the notebooks folder), its own parameters and optionally ``over``: parameters to
 expand over (an explicit list of codes, ``members`` = the territory's member regions, or
-``industries`` = every industry except the total ``_T``). Unknown keys are errors.
+``industries`` = every industry except the total ``_T``). Unknown keys are errors. ``delivers`` names the
+programme tasks (``params/programme.yaml``) the set delivers; they are checked against the schedule here.
 """
 from __future__ import annotations
 
