@@ -3,7 +3,7 @@
 ``load_programme`` reads and validates ``params/programme.yaml``; ``progress_table`` gives each
 task's status on an as-of date (rule in :mod:`.status`); finished report-set runs are evidence
 (:mod:`.evidence`); published releases are logged with their package checksum (:mod:`.publications`);
-``open_progress`` and the section functions of :mod:`.views` feed ``notebooks/05_programme/progress.ipynb``.
+``iplayout.views.programme`` (``open_progress`` and one function per section) feeds ``notebooks/05_programme/progress.ipynb``.
 """
 from .evidence import EVIDENCE_LOG, RunEvidence, load_run_evidence, record_run
 from .model import LoadedProgramme, Programme, Task, load_programme

@@ -2,7 +2,7 @@
 
 ``open_progress`` validates the parameters and reads the schedule, the run-evidence log and the
 publication log; the other functions turn that into Chinese text, styled tables and the Gantt chart.
-Nothing here computes a status: that is :mod:`.status`.
+Nothing here computes a status: that is :mod:`iplayout.programme.status`.
 """
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ from .. import narrative as nv
 from ..errors import ParameterError
 from ..plots.gantt import plot_gantt
 from ..plots.tables import style_table
-from .evidence import RunEvidence, load_run_evidence
-from .model import Programme, load_programme
-from .publications import load_publications
-from .status import STATUS_LABEL, STATUS_ORDER, progress_table, summary_by
+from ..programme.evidence import RunEvidence, load_run_evidence
+from ..programme.model import Programme, load_programme
+from ..programme.publications import load_publications
+from ..programme.status import STATUS_LABEL, STATUS_ORDER, progress_table, summary_by
 
 REPORT_FOLDER = "05_programme"  # where a run puts the rendered progress report (notebook folder)
 _SUMMARY_COLUMNS = {"tasks": ("任务数", "int"), "done": ("已完成", "int"), "on_time": ("按期推进", "int"),
