@@ -168,8 +168,10 @@ def task_table(ctx: ProgressContext):
 
 def _html_table(caption: str, head: list[str], rows: list[list[str]]) -> str:
     """A three-line table whose cells are already-escaped HTML (links)."""
-    th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f'<td class="ipl-txt">{c}</td>' for c in r) + "</tr>" for r in rows)
+    # inline alignment: the notebook theme right-aligns table cells, and this table has no Styler CSS
+    th = "".join(f'<th style="text-align:left">{html.escape(h)}</th>' for h in head)
+    body = "".join("<tr>" + "".join(f'<td class="ipl-txt" style="text-align:left;vertical-align:top">{c}</td>'
+                                    for c in r) + "</tr>" for r in rows)
     return (f'<table class="ipl-table{" ipl-keep" if len(rows) <= 12 else ""}"><caption>{html.escape(caption)}'
             f"</caption><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>")
 
