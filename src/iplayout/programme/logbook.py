@@ -7,11 +7,11 @@ file and :func:`os.replace`: a reader never sees half a line, and a crash mid-wr
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from ..errors import DataError, Problem
+from ..fileio import atomic_write
 
 LOCK_TIMEOUT = 60  # seconds; a run waits this long for another run to finish writing the log
 
@@ -20,14 +20,6 @@ def _lock(path: Path):
     from filelock import FileLock  # noqa: PLC0415
 
     return FileLock(str(path.with_name(f".{path.name}.lock")), timeout=LOCK_TIMEOUT)
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` via a temporary file in the same folder and :func:`os.replace`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def append_record(path: str | Path, record: dict[str, Any]) -> None:
@@ -39,7 +31,7 @@ def append_record(path: str | Path, record: dict[str, Any]) -> None:
         old = path.read_text(encoding="utf-8") if path.is_file() else ""
         if old and not old.endswith("\n"):
             old += "\n"
-        write_text_atomic(path, old + line + "\n")
+        atomic_write(path, old + line + "\n")
 
 
 def read_records(path: str | Path) -> list[dict[str, Any]]:

@@ -11,21 +11,13 @@ the same bytes, so a repeated entry (same run and checksum) is not logged twice.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 from typing import Any
 
+from ..fileio import sha256_file as _sha256
 from .logbook import append_record, read_records
 
 PUBLICATION_LOG = "publications.jsonl"
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
 
 
 def run_scope(manifest: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import DataError, SpecError
-from .logbook import write_text_atomic
+from ..fileio import atomic_write
 from .model import STATUSES, load_programme
 
 
@@ -102,5 +102,5 @@ def set_task(path: str | Path, task_id: str, status: str, *, evidence: str | Non
             for prob in exc.problems:
                 prob.file = str(path)
             raise DataError(exc.problems) from None
-    write_text_atomic(path, text)
+    atomic_write(path, text)
     return text
