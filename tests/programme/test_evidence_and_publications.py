@@ -11,7 +11,7 @@ from iplayout.cli import main
 from iplayout.programme.evidence import EVIDENCE_LOG, load_run_evidence, record_run
 from iplayout.programme.publications import PUBLICATION_LOG, load_publications
 
-from conftest import fake_run
+from programme_helpers import fake_run
 
 GOLDEN = Path(__file__).parent / "golden"
 STAGE_TASKS = ["T2.1", "T2.2", "T2.3", "T2.5", "T2.6", "T2.7", "T3.1"]

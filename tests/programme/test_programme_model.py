@@ -7,7 +7,7 @@ from iplayout.cli import main
 from iplayout.errors import DataError
 from iplayout.programme.model import load_programme, month_first_day, month_last_day
 
-from conftest import PROGRAMME
+from programme_helpers import PROGRAMME
 
 # (start, end) → tasks with that period, from issue 12's summary of the annex
 ISSUE_PERIODS = {

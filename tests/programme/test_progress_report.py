@@ -6,7 +6,7 @@ import pytest
 
 from iplayout.programme.evidence import record_run
 
-from conftest import fake_run
+from programme_helpers import fake_run
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ from iplayout.programme.model import Task
 from iplayout.programme.status import progress_table, summary_by, task_status
 from iplayout.programme.model import load_programme
 
-from conftest import PROGRAMME
+from programme_helpers import PROGRAMME
 
 D = dt.date
 

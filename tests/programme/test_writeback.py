@@ -9,7 +9,7 @@ from iplayout.errors import DataError, SpecError
 from iplayout.programme.model import load_programme
 from iplayout.programme.writeback import round_trip, set_task
 
-from conftest import PROGRAMME
+from programme_helpers import PROGRAMME
 
 
 def _changed(before: str, after: str) -> list[str]:
