@@ -11,7 +11,8 @@ What is compared, per pair of run folders:
 - every ``stages/**/*.parquet`` file: identical bytes (SHA-256);
 - every executed notebook (``**/*.ipynb`` outside ``stages/``): the cell sources and, per output, its type and
   each MIME payload (text, Markdown, HTML, PNG/SVG images, the report metadata JSON). The injected-parameters
-  cell, execution timings and the run folder's own path and id are run-specific and ignored;
+  cell, execution timings, the run folder's own path and id and object addresses in plain-text reprs
+  (``<Styler at 0x7f…>``) are run-specific and ignored;
 - every rendered ``.html`` report, after replacing the run id and run folder path.
 
 Exit status 0 when everything matches, 1 otherwise; differences are listed (first lines of each).
@@ -52,10 +53,14 @@ def _pairs(a: Path, b: Path) -> list[tuple[str, Path, Path]]:
     return [(k, ra[k], rb[k]) for k in sorted(set(ra) & set(rb))]
 
 
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
+
+
 def _normalise(text: str, run_dir: Path) -> str:
+    """Drop what differs between two runs of the same inputs: the run folder, object addresses in reprs."""
     for s in (str(run_dir.resolve()), str(run_dir), run_dir.name):
         text = text.replace(s, "<RUN>")
-    return text
+    return _ADDRESS.sub(" at 0x…>", text)
 
 
 def _outputs(nb_path: Path, run_dir: Path) -> list:
@@ -86,8 +91,9 @@ def _first_diff(a: str, b: str, n: int = 6) -> str:
     return "\n".join(line[:200] for line in lines[2:2 + n])
 
 
-def compare(a: Path, b: Path) -> tuple[dict, list[str]]:
-    stats = {"parquet": 0, "notebooks": 0, "outputs": 0, "images": 0, "html": 0}
+def compare(a: Path, b: Path, *, partial: bool = False) -> tuple[dict, list[str]]:
+    """Compare run folders ``a`` and ``b``; ``partial`` skips reports present on one side only (a run still going)."""
+    stats = {"parquet": 0, "notebooks": 0, "outputs": 0, "images": 0, "html": 0, "one_side": 0}
     problems: list[str] = []
     pa = {p.relative_to(a).as_posix(): p for p in (a / "stages").rglob("*.parquet")}
     pb = {p.relative_to(b).as_posix(): p for p in (b / "stages").rglob("*.parquet")}
@@ -99,7 +105,8 @@ def compare(a: Path, b: Path) -> tuple[dict, list[str]]:
             problems.append(f"stage table differs: {rel}")
     na = {p.relative_to(a).as_posix(): p for p in a.rglob("*.ipynb") if "stages" not in p.relative_to(a).parts}
     nbb = {p.relative_to(b).as_posix(): p for p in b.rglob("*.ipynb") if "stages" not in p.relative_to(b).parts}
-    for rel in sorted(set(na) ^ set(nbb)):
+    stats["one_side"] = len(set(na) ^ set(nbb))
+    for rel in sorted(set(na) ^ set(nbb)) if not partial else []:
         problems.append(f"report on one side only: {rel}")
     for rel in sorted(set(na) & set(nbb)):
         stats["notebooks"] += 1
@@ -135,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("before", type=Path)
     ap.add_argument("after", type=Path)
     ap.add_argument("--max-problems", type=int, default=40)
+    ap.add_argument("--partial", action="store_true", help="compare only the reports both sides have")
     args = ap.parse_args(argv)
     pairs = _pairs(args.before, args.after)
     if not pairs:
@@ -142,10 +150,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     failed = False
     for plan, a, b in pairs:
-        stats, problems = compare(a, b)
+        stats, problems = compare(a, b, partial=args.partial)
         verdict = "IDENTICAL" if not problems else f"{len(problems)} DIFFERENCE(S)"
         print(f"{plan}: {a.name} vs {b.name}: {stats['parquet']} stage tables, {stats['notebooks']} reports, "
-              f"{stats['outputs']} outputs ({stats['images']} images), {stats['html']} rendered HTML → {verdict}")
+              f"{stats['outputs']} outputs ({stats['images']} images), {stats['html']} rendered HTML"
+              + (f", {stats['one_side']} reports on one side only (not compared)" if args.partial else "")
+              + f" → {verdict}")
         for p in problems[: args.max_problems]:
             print("  - " + p.replace("\n", "\n    "))
         failed |= bool(problems)
