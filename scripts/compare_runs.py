@@ -105,6 +105,9 @@ def compare(a: Path, b: Path, *, partial: bool = False) -> tuple[dict, list[str]
             problems.append(f"stage table differs: {rel}")
     na = {p.relative_to(a).as_posix(): p for p in a.rglob("*.ipynb") if "stages" not in p.relative_to(a).parts}
     nbb = {p.relative_to(b).as_posix(): p for p in b.rglob("*.ipynb") if "stages" not in p.relative_to(b).parts}
+    if partial:  # a report counts once rendered (a run stopped midway leaves unexecuted notebooks behind)
+        na = {k: v for k, v in na.items() if v.with_suffix(".html").is_file()}
+        nbb = {k: v for k, v in nbb.items() if v.with_suffix(".html").is_file()}
     stats["one_side"] = len(set(na) ^ set(nbb))
     for rel in sorted(set(na) ^ set(nbb)) if not partial else []:
         problems.append(f"report on one side only: {rel}")
@@ -142,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("before", type=Path)
     ap.add_argument("after", type=Path)
     ap.add_argument("--max-problems", type=int, default=40)
-    ap.add_argument("--partial", action="store_true", help="compare only the reports both sides have")
+    ap.add_argument("--partial", action="store_true", help="compare only the reports both sides rendered (a run still going or stopped)")
     args = ap.parse_args(argv)
     pairs = _pairs(args.before, args.after)
     if not pairs:
