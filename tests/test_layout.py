@@ -24,9 +24,11 @@ FORBIDDEN = {
     "stages": {"plots", "views", "reporting", "cli"},
     # views are the notebook-facing layer above stages and plots: they may draw but never run reports
     "views": {"reporting", "cli"},
+    # programme tracking: the schedule, status rules and logs; views.programme draws it, reporting records runs
+    "programme": {"db", "methods", "evaluation", "survey", "stages", "plots", "views", "reporting", "cli"},
 }
 ALLOWED_EVERYWHERE = {"reporting.meta"}
-AREAS = ("methods", "db", "evaluation", "survey", "plots", "stages", "views", "reporting")
+AREAS = ("methods", "db", "evaluation", "survey", "plots", "stages", "views", "programme", "reporting")
 # single modules every layer may import; they import no area themselves
 GROUND_FLOOR = ("_version", "config", "errors", "fileio", "fonts", "log", "narrative", "territories")
 
