@@ -21,9 +21,10 @@ from ..config import default_db_path
 from ..errors import DataError, Problem
 from ..log import logger
 from . import schema
-from .atomic import atomic_replace
+from .atomic import atomic_replace, check_writable
 from .aliases import load_alias_table
 from .demo import DEFAULT_SEED, generate_demo
+from .lock import writer_lock
 from .replay import imports_dir, replay_imports
 from .packages import list_packages, load_meta, read_package_facts, read_reference
 
@@ -143,7 +144,8 @@ def add_demo(frames: dict, seed: int) -> None:
 
 
 def build_database(db_path: Path | str | None = None, *, data_dir: Path | None = None,
-                   seed: int = DEFAULT_SEED, demo: bool = True, imports: bool = True) -> BuildSummary:
+                   seed: int = DEFAULT_SEED, demo: bool = True, imports: bool = True,
+                   lock_timeout: float | None = None) -> BuildSummary:
     """Build the integrated database at ``db_path`` (default ``build/iplayout.duckdb``) atomically.
 
     Parameters
@@ -154,6 +156,8 @@ def build_database(db_path: Path | str | None = None, *, data_dir: Path | None =
     demo : include the Jiangsu demo panel.
     imports : replay the imports recorded next to ``db_path`` (``imports/<db name>/``) so that
         ``iplayout db import`` results survive a rebuild; the demo panel is generated after them.
+    lock_timeout : seconds to wait for the database's writer lock (:mod:`iplayout.db.lock`), held for the
+        whole build so that an import running meanwhile is neither lost nor overwritten.
     """
     t0 = time.perf_counter()
     db_path = Path(db_path) if db_path else default_db_path()
@@ -161,7 +165,22 @@ def build_database(db_path: Path | str | None = None, *, data_dir: Path | None =
     # real packages first; recorded user imports are replayed on top of them; the demo panel comes last
     # so that it respects imported real values (a real fact always wins) and still sums to the totals
     frames = collect(data_dir, seed=seed, demo=False)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(Problem(f"cannot create the database folder ({exc.strerror})", str(db_path.parent))) from None
+    with writer_lock(db_path, timeout=lock_timeout):
+        check_writable(db_path)
+        _write_build(db_path, frames, data_dir, seed, demo, imports)
+    counts = {name: len(frames[name]) for name in schema.TABLES}
+    summary = BuildSummary(db_path, time.perf_counter() - t0, counts, frames["stats"], frames["collapsed"],
+                           frames["demo_rows"])
+    logger.info("built %s in %.2f s", db_path, summary.seconds)
+    return summary
+
+
+def _write_build(db_path: Path, frames: dict, data_dir: Path, seed: int, demo: bool, imports: bool) -> None:
+    """Tables → temp file → replayed imports → demo panel → build_info, renamed over ``db_path`` (under the lock)."""
     with atomic_replace(db_path, tag="tmp") as tmp:
         con = duckdb.connect(str(tmp))
         try:
@@ -203,8 +222,3 @@ def build_database(db_path: Path | str | None = None, *, data_dir: Path | None =
             con.execute("CHECKPOINT")
         finally:
             con.close()
-    counts = {name: len(frames[name]) for name in schema.TABLES}
-    summary = BuildSummary(db_path, time.perf_counter() - t0, counts, frames["stats"], frames["collapsed"],
-                           frames["demo_rows"])
-    logger.info("built %s in %.2f s", db_path, summary.seconds)
-    return summary

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import DataError, Problem
+from ..yamlio import load_yaml
 
 
 def imports_dir(db_path: Path) -> Path:
@@ -48,12 +49,13 @@ def replay_imports(db_path: Path, folder: Path) -> list[str]:
         return []
     done = []
     for rec_dir in sorted(p for p in folder.iterdir() if p.is_dir() and p.name[:3].isdigit()):
-        rec = yaml.safe_load((rec_dir / "import.yaml").read_text(encoding="utf-8"))
+        rec = load_yaml(rec_dir / "import.yaml")
         try:
             import_file(rec_dir / rec["file"], db_path=db_path,
                         mapping=rec_dir / rec["mapping"] if rec.get("mapping") else None, sheet=rec.get("sheet"),
                         source=SourceInfo(**rec["source"]), allow_changes=rec.get("allow_changes", False),
-                        source_id=rec["source_id"], accessed=rec["accessed"], record=False)
+                        source_id=rec["source_id"], accessed=rec["accessed"], record=False, lock=False,
+                        unit_check=rec.get("unit_check", True))
         except DataError as exc:
             raise DataError([Problem(f"recorded import {rec_dir.name} no longer applies (fix or remove that folder, "
                                      "or build with --no-imports)", str(rec_dir))] + exc.problems) from exc

@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import SpecError
+from ..yamlio import load_yaml
 
 
 class _Strict(BaseModel):
@@ -278,12 +278,9 @@ def parse_spec(data: dict, *, source: str = "<spec>") -> EvaluationSpec:
 
 
 def load_spec(path: str | Path) -> EvaluationSpec:
-    """Read and validate a YAML spec (``yaml.safe_load``)."""
+    """Read and validate a YAML spec (:func:`iplayout.yamlio.load_yaml`: safe, size- and alias-capped)."""
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SpecError(f"spec file not found: {p}") from None
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{p}: invalid YAML: {exc}") from None
+    if not p.exists():
+        raise SpecError(f"spec file not found: {p}")
+    data = load_yaml(p)
     return parse_spec(data, source=str(p))

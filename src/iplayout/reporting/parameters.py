@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import ParameterError, Problem, SpecError
+from ..yamlio import load_yaml
 
 ParamType = Literal["str", "int", "float", "bool", "region", "territory", "industry"]
 CODE_TYPES = ("region", "territory", "industry")
@@ -63,11 +63,11 @@ class Declarations(BaseModel):
 
 
 def load_declarations(path: str | Path) -> Declarations:
-    """Read and validate a notebook-parameter declaration file (YAML, ``yaml.safe_load``)."""
+    """Read and validate a notebook-parameter declaration file (YAML, :func:`iplayout.yamlio.load_yaml`)."""
     path = Path(path)
     if not path.is_file():
         raise SpecError(f"{path}: notebook parameter declarations not found")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = load_yaml(path) or {}
     if not isinstance(raw, dict):
         raise SpecError(f"{path}: notebook declarations must be a mapping")
     # top-level keys starting with "_" only hold YAML anchors shared by several notebooks
@@ -88,12 +88,12 @@ class CodeBook:
     @classmethod
     def from_db(cls, db_path: str | Path) -> "CodeBook":
         """Read ``regions`` and ``industries`` from the integrated DuckDB database (read-only)."""
-        import duckdb  # noqa: PLC0415
+        from ..db.api import connect_db  # noqa: PLC0415
 
         db_path = Path(db_path)
         if not db_path.is_file():
             raise ParameterError(f"{db_path}: database not found — build it first with `iplayout db build`")
-        con = duckdb.connect(str(db_path), read_only=True)
+        con = connect_db(db_path, read_only=True)
         try:
             regions = {
                 str(code): {"name": name, "level": level, "parent_code": None if parent is None else str(parent)}
