@@ -47,7 +47,7 @@ def check_input_file(path: Path) -> int:
     try:
         st = os.stat(path)  # follows symlinks: what matters is what would be read
     except FileNotFoundError:
-        raise DataError(Problem("file not found", str(path))) from None
+        raise DataError(Problem("table not found (no such file)", str(path))) from None
     except OSError as exc:
         raise DataError(Problem(f"cannot read: {exc.strerror}", str(path))) from None
     if not stat.S_ISREG(st.st_mode):

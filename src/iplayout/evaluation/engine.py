@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, MethodError, Problem
+from ..log import logger
 from ..methods import coupling as cp
 from ..methods.dea import dea
 from ..methods.normalise import normalise
@@ -17,7 +18,8 @@ from ..methods.weights import weights_entropy
 from .result import EvaluationResult
 from .robustness import run_uncertainty
 from .spec import EvaluationSpec, parse_spec
-from .weighting import _ahp_consistency, compute_weights, subsystem_of, subsystem_weights  # noqa: F401 (re-exported)
+from .weighting import (_ahp_consistency, compute_weights, rescale_notes, subsystem_of,  # noqa: F401 (re-exported)
+                        subsystem_weights)
 
 ALL = "_all"
 #: index name marking a table whose index holds each row's line number in the source file
@@ -55,7 +57,8 @@ def _prepare(table: pd.DataFrame, spec: EvaluationSpec, source: str) -> tuple[pd
         num = pd.to_numeric(col, errors="coerce")
         bad = num.isna() & df[c].notna() & (df[c].astype(str).str.strip() != "")
         for i in np.flatnonzero(bad.to_numpy()):
-            problems.append(Problem("not a number", file=source, line=int(lines[i]), column=c, value=df[c].iloc[i]))
+            problems.append(Problem("not a number", file=source,
+                                    line=int(lines[i]), column=c, value=df[c].iloc[i]))
         df[c] = num.astype(float)
     if spec.year_column:
         if df[spec.year_column].isna().any():
@@ -70,6 +73,8 @@ def _prepare(table: pd.DataFrame, spec: EvaluationSpec, source: str) -> tuple[pd
                                 value=df[spec.id_column].iloc[i]))
     if problems:
         raise DataError(problems)
+    if len(df) < 2:  # min–max, z-scores and every data-driven weight compare units: one unit is no evaluation
+        raise DataError(f"only {len(df)} unit(s) in the table: an evaluation compares at least 2", file=source)
     log = []
     na = df[value_cols].isna()
     if na.any().any():
@@ -230,7 +235,11 @@ def evaluate_table(table: pd.DataFrame, spec: EvaluationSpec | dict, *, source: 
     log.append({"step": "normalise", "args": {**spec.normalise.model_dump(), "pools": sorted(map(str, pd.unique(pools)))}})
 
     weights = compute_weights(z, spec, pools, raw=x)
-    log.append({"step": "weights", "args": {**spec.weights.model_dump(mode="json"), **_ahp_consistency(spec)}})
+    notes = rescale_notes(spec)
+    for n in notes:
+        logger.warning("%s: %s", source, n)
+    log.append({"step": "weights", "args": {**spec.weights.model_dump(mode="json"), **_ahp_consistency(spec),
+                                            "notes": notes}})
     primary = weights[weights.primary]
     subs = subsystem_of(spec)
     scale = spec.score.scale if spec.score.scale is not None else DEFAULT_SCALE[spec.score.method]
