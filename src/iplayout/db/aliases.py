@@ -56,15 +56,20 @@ class AliasTable:
         dup = aliases[aliases["alias"].duplicated(keep=False)]
         for idx, row in dup.iterrows():
             problems.append(Problem("alias listed more than once", file, int(idx) + 2, "alias", row["alias"]))
-        norm = aliases.assign(alias=aliases["alias"].map(normalise_name))
-        clash = norm[norm["alias"].duplicated(keep=False)].groupby("alias")
-        for key, grp in clash:  # two spellings of one name are fine only when they say the same
-            if grp[["code", "action"]].drop_duplicates().shape[0] > 1:
-                for idx in grp.index:
-                    problems.append(Problem(f"alias equals {key!r} up to spacing/full-width forms but maps "
-                                            "differently", file, int(idx) + 2, "alias", aliases.loc[idx, "alias"]))
+        norm = cls.normalised(aliases).table
+        same = aliases.assign(key=aliases["alias"].map(normalise_name), code=aliases["code"].fillna(""))
+        n_meanings = same.groupby("key")[["code", "action"]].nunique().max(axis=1)
+        for idx, row in same[same["key"].map(n_meanings) > 1].iterrows():  # spellings of one name must agree
+            problems.append(Problem(f"alias equals {row['key']!r} up to spacing/full-width forms but maps "
+                                    "differently", file, int(idx) + 2, "alias", row["alias"]))
         if problems:
             raise DataError(problems)
+        return cls(norm)
+
+    @classmethod
+    def normalised(cls, aliases: pd.DataFrame) -> "AliasTable":
+        """The table keyed by normal forms, without re-checking it (a built database's table was checked)."""
+        norm = aliases.assign(alias=aliases["alias"].map(normalise_name))
         return cls(norm.drop_duplicates("alias").set_index("alias"))
 
     def resolve(self, names: pd.Series, *, file: str, lines: pd.Series, column: str) -> tuple[pd.Series, pd.Series, list[Problem]]:

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ..errors import DataError, Problem, SpecError
 from ..tablefile import Grid, header_and_body, read_grid
 from ..yamlio import load_yaml
+from .aliases import normalise_name
 from .units import normalise_unit
 
 HEADER_ALIASES = {
@@ -70,6 +71,8 @@ class MappingSpec(BaseModel):
     region_column: str = "地区"
     columns: dict[str, ColumnMap] = {}
     source: str | None = Field(None, description="source text of every fact (e.g. 江苏统计年鉴2019 表3-6)")
+    region_aliases: dict[str, str] = Field(default_factory=dict, description="names valid in this sheet only "
+                                           "(全省 → 江苏) → a code or a name of the alias table")
 
     @model_validator(mode="after")
     def _check(self):
@@ -177,17 +180,24 @@ def read_wide(path: Path, spec: MappingSpec, sheet: str | None = None) -> pd.Dat
     else:
         header, body, lines = header_and_body(grid, spec.header_row)
         names = [(h, str(spec.year)) for h in header]
+    # headers compare in normal form: '地  区' is 地区, '城镇化率(%)' is 城镇化率（%）
+    names = [(normalise_name(n), y) for n, y in names]
+    columns = {normalise_name(k): v for k, v in spec.columns.items()}
+    region_column = normalise_name(spec.region_column)
     first = [n for n, _ in names]
     problems = []
-    if spec.region_column not in first:
+    if region_column not in first:
         problems.append(Problem(f"region column not found; header has {sorted(set(first) - {''})}", file,
                                 spec.header_row, "region_column", spec.region_column))
-    for name in spec.columns:
+    for name in columns:
         if name not in first:
             problems.append(Problem("mapped column not found in the header", file, spec.header_row, name, name))
     if problems:
         raise DataError(problems)
-    rcol = first.index(spec.region_column)
+    rcol = first.index(region_column)
+    local = {normalise_name(k): v for k, v in spec.region_aliases.items()}
+    for r in body:
+        r[rcol] = local.get(normalise_name(r[rcol]), r[rcol])
     notes = [i for i, r in enumerate(body) if str(r[rcol]).strip().lower().startswith(NOTE_PREFIXES)
              and not any(str(c).strip() for j, c in enumerate(r) if j != rcol)]
     keep = [i for i in range(len(body)) if i not in set(notes)]
@@ -195,7 +205,7 @@ def read_wide(path: Path, spec: MappingSpec, sheet: str | None = None) -> pd.Dat
     _require_rows(body, file, spec.header_row + levels - 1)
     parts = []
     for j, (name, year_txt) in enumerate(names):
-        cm = spec.columns.get(name)
+        cm = columns.get(name)
         if cm is None:
             continue
         label = name if levels == 1 else f"{name}|{year_txt}"
@@ -218,7 +228,7 @@ def read_wide(path: Path, spec: MappingSpec, sheet: str | None = None) -> pd.Dat
     out = out[~empty].reset_index(drop=True)
     out.attrs["blank_cells"] = int(empty.sum())
     out.attrs["note_rows"] = len(notes)
-    out.attrs["ignored_columns"] = sorted({n for n in first if n and n not in spec.columns and n != spec.region_column})
+    out.attrs["ignored_columns"] = sorted({n for n in first if n and n not in columns and n != region_column})
     return out
 
 

@@ -60,7 +60,7 @@ def _reference(con):
     region_codes = {r[0] for r in con.execute("SELECT code FROM regions").fetchall()}
     cat = con.execute("SELECT code, name, unit, kind FROM indicators").df()
     industries = {r[0] for r in con.execute("SELECT code FROM industries").fetchall()}
-    return AliasTable.from_frames(aliases, region_codes, file="region_aliases (database)"), region_codes, cat, industries
+    return AliasTable.normalised(aliases), region_codes, cat, industries
 
 
 def validate_facts(facts: pd.DataFrame, con, file: str, *, this_year: int | None = None) -> pd.DataFrame:
