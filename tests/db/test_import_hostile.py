@@ -375,3 +375,18 @@ def test_error_messages_are_shortened(db_copy, tmp_path):
     e = refused(db_copy, write(tmp_path, f"{huge},2016,patent_grants,1,件,x\n"), "unknown region")
     assert len(str(e)) < 1000 and "more characters" in str(e)
 
+
+
+def test_build_takes_the_same_writer_lock(small_db, tmp_path, monkeypatch):
+    from iplayout.db import build
+    from iplayout.db.lock import writer_lock
+    from iplayout.errors import BusyError
+
+    db = tmp_path / "b.duckdb"
+    shutil.copy(small_db, db)
+    before = sha(db)
+    monkeypatch.setattr(build, "collect", lambda *a, **k: {})  # reading the packages is not under test
+    with writer_lock(db):
+        with pytest.raises(BusyError, match="another process has been writing"):
+            build.build_database(db, lock_timeout=0.1)
+    assert sha(db) == before
