@@ -186,9 +186,7 @@ def header_and_body(grid: Grid, header_row: int = 1) -> tuple[list[str], list[li
     idx = next((i for i, ln in enumerate(grid.lines) if ln >= header_row), None)
     if idx is None or not any(str(c).strip() for c in grid.rows[idx]):
         raise DataError(Problem("no header row (the file has no rows there)", file, header_row))
-    header = [str(c).strip() for c in grid.rows[idx]]
-    while header and not header[-1]:
-        header.pop()
+    header = [str(c).strip() for c in grid.rows[idx]]  # blank names stay: a merged header leaves them
     seen: dict[str, int] = {}
     problems = []
     for j, name in enumerate(header, start=1):

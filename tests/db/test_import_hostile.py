@@ -390,3 +390,13 @@ def test_build_takes_the_same_writer_lock(small_db, tmp_path, monkeypatch):
         with pytest.raises(BusyError, match="another process has been writing"):
             build.build_database(db, lock_timeout=0.1)
     assert sha(db) == before
+
+
+def test_two_row_header_read_as_one_says_what_to_declare(db_copy, tmp_path):
+    sheet = tmp_path / "w.csv"
+    sheet.write_text("地区,专利授权量,\n,2017,2018\n南京,41000,42000\n", encoding="utf-8")
+    m = tmp_path / "m.yaml"
+    m.write_text("format: wide\nyear: 2017\ncolumns:\n  专利授权量: {indicator: patent_grants, unit: 件}\n",
+                 encoding="utf-8")
+    e = refused(db_copy, sheet, "header_levels: 2", mapping=m)
+    assert e.problems[0].line == 2

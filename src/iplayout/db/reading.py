@@ -203,6 +203,11 @@ def read_wide(path: Path, spec: MappingSpec, sheet: str | None = None) -> pd.Dat
     keep = [i for i in range(len(body)) if i not in set(notes)]
     body, lines = [body[i] for i in keep], [lines[i] for i in keep]
     _require_rows(body, file, spec.header_row + levels - 1)
+    mapped = [j for j, (n, _) in enumerate(names) if n in columns]
+    if levels == 1 and not str(body[0][rcol]).strip() and any(_YEAR.match(body[0][j]) for j in mapped):
+        raise DataError(Problem("this row looks like a second header row (years under the indicators): declare "
+                                "header_levels: 2 in the mapping (and drop year:)", file, lines[0], None,
+                                " | ".join(body[0])))
     parts = []
     for j, (name, year_txt) in enumerate(names):
         cm = columns.get(name)
