@@ -277,7 +277,7 @@ def test_read_only_database_or_folder(small_db, tmp_path):
 
 
 def test_full_disk_removes_the_temporary_copy(small_db, tmp_path, monkeypatch):
-    from iplayout.db import atomic
+    from iplayout import fileio
 
     db = tmp_path / "full.duckdb"
     shutil.copy(small_db, db)
@@ -287,7 +287,7 @@ def test_full_disk_removes_the_temporary_copy(small_db, tmp_path, monkeypatch):
         Path(dst).write_bytes(Path(src).read_bytes()[:1000])  # a partial copy, then the disk is full
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(atomic.shutil, "copyfile", copy_until_full)
+    monkeypatch.setattr(fileio.shutil, "copyfile", copy_until_full)
     with pytest.raises(DataError, match="no space left on the device"):
         import_file(write(tmp_path, "南京,2016,patent_grants,41000,件,x\n"), db_path=db)
     assert sha(db) == before and leftovers(tmp_path) == []

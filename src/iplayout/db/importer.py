@@ -19,17 +19,17 @@ lock is held from validation to the record, so two imports never lose each other
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import DataError, Problem
+from ..fileio import sha256_file
 from . import schema
 from .plausibility import check_magnitudes
 from .reading import MappingSpec, load_mapping, read_facts, read_long, read_wide  # noqa: F401 (public API)
-from .replay import record_import
+from .recorded import record_import
 from .transaction import WriteTransaction
 from .validation import validate_facts
 
@@ -146,7 +146,7 @@ def import_file(file: Path | str, *, db_path: Path | str, mapping: Path | str | 
         report.notes.append(f"columns not in the mapping, ignored: {facts.attrs['ignored_columns']}")
     if not unit_check:
         report.notes.append("unit check off: magnitudes were not compared with the series or the totals")
-    digest = hashlib.sha256(file.read_bytes()).hexdigest()[:10]
+    digest = sha256_file(file)[:10]
     with WriteTransaction(db_path, timeout=lock_timeout, lock=lock and not dry_run) as tx:
         con = tx.reader()
         obs = validate_facts(facts, con, str(file), this_year=this_year)

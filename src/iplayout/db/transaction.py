@@ -18,17 +18,48 @@ before anything is read.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import ExitStack
+import errno
+import os
+import stat
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from ..errors import DataError, Problem
+from ..fileio import atomic_path
 from .api import check_duckdb_file, connect_db
-from .atomic import atomic_replace, check_writable
 from .lock import writer_lock
+
+_WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+
+
+def check_writable(db_path: Path) -> None:
+    """Refuse a database file or folder marked read-only (also for root, who could write anyway)."""
+    folder = Path(db_path).parent
+    if Path(db_path).exists() and not Path(db_path).stat().st_mode & _WRITE_BITS:
+        raise DataError(Problem("the database file is read-only (chmod u+w to allow writing): nothing written",
+                                str(db_path)))
+    if folder.exists() and (not os.access(folder, os.W_OK) or not folder.stat().st_mode & _WRITE_BITS):
+        raise DataError(Problem("the database's folder is read-only: nothing written", str(folder)))
+
+
+@contextmanager
+def replace_database(db_path: Path, *, tag: str, copy_existing: bool = False) -> Iterator[Path]:
+    """:func:`iplayout.fileio.atomic_path` for a DuckDB file (its ``.wal`` is a companion), with an
+    operating-system error — a full disk, a read-only file system — turned into a DataError saying that
+    the temporary copy is gone and the database unchanged."""
+    try:
+        with atomic_path(db_path, tag=tag, copy_existing=copy_existing, companions=(".wal",)) as tmp:
+            yield tmp
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        why = "no space left on the device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise DataError(Problem(f"cannot write the database ({why}); the temporary copy was removed and the "
+                                "database is unchanged", str(db_path))) from None
 
 
 class WriteTransaction:
@@ -76,7 +107,7 @@ class WriteTransaction:
         """Run ``fn(con)`` in one SQL transaction on a copy of the database that then replaces it atomically."""
         self._close_reader()
         check_writable(self.db_path)
-        with atomic_replace(self.db_path, tag=self.tag, copy_existing=True) as tmp:
+        with replace_database(self.db_path, tag=self.tag, copy_existing=True) as tmp:
             try:
                 con = duckdb.connect(str(tmp))
             except duckdb.Error as exc:

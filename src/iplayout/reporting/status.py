@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .execute import atomic_write
+from ..fileio import atomic_write
 
 STATUS = "status.json"
 #: temporary files of a report being executed/rendered (see execute.execute_job)
