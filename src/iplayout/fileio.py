@@ -86,14 +86,20 @@ def sha256_tree(folder: str | Path, *, exclude: Iterable[str] = (), pattern: str
 
 
 def read_yaml(path: str | Path, *, what: str = "file", error: type[IplayoutError] = ParameterError) -> Any:
-    """``yaml.safe_load`` of ``path``; raises ``error`` naming the file when it is missing or not valid YAML."""
+    """Read ``path`` with the project's one safe YAML loader (:func:`iplayout.yamlio.load_yaml`: size and
+    alias-expansion caps); raises ``error`` naming the file when it is missing or not valid YAML."""
+    from .yamlio import load_yaml  # noqa: PLC0415
+    from .errors import SpecError  # noqa: PLC0415
+
     path = Path(path)
     if not path.is_file():
         raise error(f"{path}: {what} not found")
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise error(f"{path}: not valid YAML: {exc}") from exc
+        return load_yaml(path)
+    except SpecError as exc:
+        if error is SpecError:
+            raise
+        raise error(str(exc)) from None
 
 
 def _tmp_name(path: Path, tag: str) -> Path:
@@ -158,9 +164,10 @@ def atomic_path(path: str | Path, *, tag: str = "", copy_existing: bool = False,
     leftovers = [tmp] + [tmp.with_name(tmp.name + s) for s in companions]
     for p in leftovers:
         p.unlink(missing_ok=True)
-    if copy_existing and path.exists():
-        shutil.copy2(path, tmp)
     try:
+        if copy_existing and path.exists():
+            shutil.copyfile(path, tmp)  # inside the try: a copy cut short (full disk) is removed too; contents only,
+            # so a read-only mode of the target does not travel to the file that replaces it
         yield tmp
         if tmp.exists():
             with open(tmp, "rb+") as fh:

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import ParameterError, Problem, SpecError
+from ..yamlio import load_yaml
 
 ParamType = Literal["str", "int", "float", "bool", "region", "territory", "industry"]
 CODE_TYPES = ("region", "territory", "industry")
@@ -63,11 +63,11 @@ class Declarations(BaseModel):
 
 
 def load_declarations(path: str | Path) -> Declarations:
-    """Read and validate a notebook-parameter declaration file (YAML, ``yaml.safe_load``)."""
+    """Read and validate a notebook-parameter declaration file (YAML, :func:`iplayout.yamlio.load_yaml`)."""
     path = Path(path)
     if not path.is_file():
         raise SpecError(f"{path}: notebook parameter declarations not found")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = load_yaml(path) or {}
     if not isinstance(raw, dict):
         raise SpecError(f"{path}: notebook declarations must be a mapping")
     # top-level keys starting with "_" only hold YAML anchors shared by several notebooks

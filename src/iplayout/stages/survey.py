@@ -8,6 +8,8 @@ from .. import survey as sv
 from ..errors import MethodError
 from ..territories import territory_profile
 from .survey_spec import SurveySpec, load_survey_spec
+from .international import imported_sources
+
 
 def _available(db, wanted: list[str]) -> list[str]:
     known = set(db.indicators()["code"].astype(str))
@@ -130,12 +132,21 @@ def compute_survey(db, *, territory: str, year: int, params_dir=None,
         "industry": industry.drop(columns=["source_id"], errors="ignore"), "coverage": coverage,
         "sources": src.sort_values("id").reset_index(drop=True),
         "industries": db.industries().sort_values("code").reset_index(drop=True),
-        "packages": used_packages(db, src["id"]),
+        "packages": cited_sources(db, src["id"]),
     }
     meta = {"steps": steps, "regression": reg_stats, "is_demo": is_demo, "industry_years": ind_years,
             "spec": {"first_year": spec.first_year, "growth_span": spec.growth_span,
                      "regression": spec.regression.model_dump(), "key_indicators": keys}}
     return tables, meta
+
+
+def cited_sources(db, source_ids) -> pd.DataFrame:
+    """What a report cites for the values it uses: the bundled data packages and the user imports
+    (each import's title, publisher and per-row source texts; see ``stages.international.imported_sources``)."""
+    parts = [p for p in (used_packages(db, source_ids), imported_sources(db, source_ids)) if len(p)]
+    if not parts:
+        return used_packages(db, source_ids)
+    return pd.concat(parts, ignore_index=True).drop_duplicates("id").sort_values("id").reset_index(drop=True)
 
 
 def used_packages(db, source_ids) -> pd.DataFrame:
