@@ -18,6 +18,7 @@ FORBIDDEN = {
     "evaluation": {"survey", "plots", "stages", "reporting", "cli"},
     "survey": {"db", "evaluation", "plots", "stages", "reporting", "cli"},
     "plots": {"db", "evaluation", "stages", "reporting", "cli"},
+    "allocation": {"db", "evaluation", "survey", "plots", "stages", "reporting", "cli"},
     # stages/*_views.py are the notebook-facing views: they may draw (plots) but never run reports.
     "stages": {"reporting", "cli"},
 }

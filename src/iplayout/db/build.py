@@ -24,6 +24,7 @@ from . import schema
 from .atomic import atomic_replace
 from .aliases import load_alias_table
 from .demo import DEFAULT_SEED, generate_demo
+from .policies import example_policies
 from .replay import imports_dir, replay_imports
 from .packages import list_packages, load_meta, read_package_facts, read_reference
 
@@ -167,8 +168,11 @@ def build_database(db_path: Path | str | None = None, *, data_dir: Path | None =
         try:
             schema.create_all(con)
             for name in schema.TABLES:
-                if name != "build_info":
+                if name not in ("build_info", "policies"):
                     schema.write_table(con, name, frames[name])
+            # the example policy inventory (real documents, flagged is_example) validated against the codes
+            frames["policies"] = example_policies(con)
+            schema.write_table(con, "policies", frames["policies"])
             con.execute("CHECKPOINT")
         finally:
             con.close()

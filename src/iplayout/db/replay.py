@@ -49,6 +49,16 @@ def replay_imports(db_path: Path, folder: Path) -> list[str]:
     done = []
     for rec_dir in sorted(p for p in folder.iterdir() if p.is_dir() and p.name[:3].isdigit()):
         rec = yaml.safe_load((rec_dir / "import.yaml").read_text(encoding="utf-8"))
+        if rec.get("kind") == "policies":  # a policy inventory (db.policies), not observations
+            from .policies import import_policies
+
+            try:
+                import_policies(rec_dir / rec["file"], db_path=db_path, replace=bool(rec.get("replace")), record=False)
+            except DataError as exc:
+                raise DataError([Problem(f"recorded policy import {rec_dir.name} no longer applies (fix or remove "
+                                         "that folder, or build with --no-imports)", str(rec_dir))] + exc.problems) from exc
+            done.append(rec["source_id"])
+            continue
         try:
             import_file(rec_dir / rec["file"], db_path=db_path,
                         mapping=rec_dir / rec["mapping"] if rec.get("mapping") else None, sheet=rec.get("sheet"),

@@ -8,7 +8,7 @@ import pandas as pd
 from .spec import EvaluationSpec
 
 TABLES = ("scores", "weights", "normalised", "obstacles", "treatment", "uncertainty",
-          "sensitivity", "loo", "dea")
+          "sensitivity", "loo", "dea", "subsystem_draws")
 
 
 @dataclass
@@ -29,6 +29,9 @@ class EvaluationResult:
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
     loo: pd.DataFrame = field(default_factory=pd.DataFrame)
     dea: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Monte Carlo subsystem scores per draw (draw, unit keys, ``U_<subsystem>`` as float32), reused by the
+    #: allocation stage's zone probabilities; empty without coupling or uncertainty
+    subsystem_draws: pd.DataFrame = field(default_factory=pd.DataFrame)
     log: list[dict] = field(default_factory=list)
 
     def to_tables(self) -> dict[str, pd.DataFrame]:
