@@ -92,7 +92,7 @@ def compute_allocation(db, *, territory: str, year: int, params_dir: Path, input
         "zone_groups": zones.zone_group_table(z, members, zspec),
         "cluster_silhouette": check["silhouette"], "clusters": check["clusters"],
         "cluster_agreement": check["agreement"], "cluster_crosstab": check["crosstab"],
-        "catalogue": catalogue, "catalogue_missing": missing, "rules": cat.rules_table(cspec),
+        "catalogue": catalogue, "catalogue_missing": missing, "industry": evidence, "rules": cat.rules_table(cspec),
         "action_classes": pd.DataFrame([c.model_dump() for c in cspec.classes]),
         "policies": relevant, "policy_coverage": cov, "coverage_matrix": matrix, "policy_gaps": gaps,
         "policy_recommendations": recs,
