@@ -86,3 +86,15 @@ def test_template_imports_its_example_row(db_copy, tmp_path):
     t = write_template(tmp_path / "tpl.xlsx")
     rep = import_policies(t, db_path=db_copy, replace=True, record=False)
     assert rep.rows == 1
+
+
+def test_cli_refusal_exits_2_and_names_the_cell(db_copy, tmp_path, capsys):
+    from iplayout.cli import main
+
+    f = _file(tmp_path, GOOD.replace("SEI01", "SEI42"))
+    before = _sha(db_copy)
+    assert main(["policy", "import", str(f), "--db", str(db_copy)]) == 2
+    err = capsys.readouterr().err
+    assert "line 2" in err and "'产业'" in err and "SEI42" in err
+    assert _sha(db_copy) == before
+    assert main(["policy", "import", str(_file(tmp_path, GOOD)), "--db", str(db_copy), "--dry-run"]) == 0

@@ -129,7 +129,8 @@ def zone_probabilities(draws: pd.DataFrame, spec: ZoneSpec) -> pd.DataFrame:
 
 
 def zone_stability(zones: pd.DataFrame, probs: pd.DataFrame, spec: ZoneSpec) -> pd.DataFrame:
-    """Add ``probability`` (of the assigned zone), ``most_likely``, ``borderline`` and ``candidates``.
+    """Add ``probability`` (of the assigned zone), ``most_likely`` (+ ``_name``, ``p_most_likely``),
+    ``borderline`` and ``candidates``.
 
     A region is 边界地区 (``borderline``) when its most likely zone has probability below
     ``spec.borderline_probability`` (0.6); ``candidates`` then names its two most likely zones
@@ -139,6 +140,7 @@ def zone_stability(zones: pd.DataFrame, probs: pd.DataFrame, spec: ZoneSpec) -> 
     out = zones.copy()
     if probs.empty:  # no Monte Carlo (uncertainty disabled): nothing to say about stability
         out["probability"], out["most_likely"], out["p_most_likely"] = np.nan, out["zone"], np.nan
+        out["most_likely_name"] = out["zone_name"]
         out["borderline"], out["candidates"] = False, ""
         return out
     p = probs.sort_values(["region_code", "probability", "zone"], ascending=[True, False, True], kind="mergesort")
@@ -149,6 +151,7 @@ def zone_stability(zones: pd.DataFrame, probs: pd.DataFrame, spec: ZoneSpec) -> 
     out["probability"] = [float(own.get((r, z), 0.0)) for r, z in zip(out["region_code"], out["zone"])]
     out["most_likely"] = out["region_code"].map(first["zone"])
     out["p_most_likely"] = out["region_code"].map(first["probability"]).astype(float)
+    out["most_likely_name"] = out["most_likely"].map(names)
     out["borderline"] = out["p_most_likely"] < spec.borderline_probability
     cand = []
     for r, b in zip(out["region_code"], out["borderline"]):

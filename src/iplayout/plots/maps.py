@@ -246,6 +246,8 @@ def plot_category_map(geo, categories: pd.Series, *, colours: dict, territory: s
         scs.to_crs(crs).plot(color=scs["colour"], ax=inset, edgecolor="#888888", linewidth=0.3)
         inset.set_xticks([])
         inset.set_yticks([])
+        inset.set_xlabel("")
+        inset.set_ylabel("")
         inset.set_title("南海诸岛", fontsize=7)
         for s in inset.spines.values():
             s.set_edgecolor(GREY)
@@ -253,6 +255,8 @@ def plot_category_map(geo, categories: pd.Series, *, colours: dict, territory: s
     ax.legend(handles=[Patch(facecolor=colours[c], edgecolor="#999999", label=c) for c in present],
               title=legend_title or None, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     ax.set_axis_off()
+    ax.set_xlabel("")
+    ax.set_ylabel("")
     ax.set_title(title)
     line = ATTRIBUTION if not source else f"{source}。{ATTRIBUTION}"
     return finish(fig, source=line)

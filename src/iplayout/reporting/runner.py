@@ -200,6 +200,9 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path, reports_root: Path, 
     manifest["warnings"] = warnings
     manifest["timings"] = {"total_seconds": round(time.perf_counter() - t_start, 3), "stage_seconds": stage_seconds,
                            "execute_seconds": exec_seconds, "workers": getattr(backend, "workers", None)}
+    # workbooks the reports wrote next to their stage tables (e.g. the allocation catalogue), for the index
+    manifest["attachments"] = sorted(p.relative_to(run_dir).as_posix() for p in stage_root.rglob("*.xlsx")
+                                     if not p.name.startswith("."))
     write_manifest(run_dir, manifest)
     from .index import write_index  # noqa: PLC0415
 

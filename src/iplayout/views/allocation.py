@@ -13,7 +13,7 @@ from ..plots import interactive, maps
 from ..plots.tables import style_table
 from ..stages.context import ReportContext
 
-ZONE_COLOURS = ["#1a9850", "#66bd63", "#a6d96a", "#d9ef8b", "#fee08b", "#fdae61", "#f46d43", "#bdbdbd"]
+ZONE_COLOURS = ["#1a9850", "#66bd63", "#a6d96a", "#d9ef8b", "#fee08b", "#fdae61", "#f46d43", "#d9c9a3"]
 PROPOSAL = ("> **本项目提出的方案**：知识产权功能区划分与资源配置导向目录无官方模板可循，本报告的分类规则"
             "（`params/allocation/`）由本项目提出、公开且可配置，须经专家组审定后方可作为正式目录发布。")
 
@@ -63,8 +63,13 @@ def zones_text(ctx: ReportContext) -> str:
     n_draws = int(ctx.table("zone_probabilities")["n_draws"].max()) if len(ctx.table("zone_probabilities")) else 0
     if n_draws:
         text += (f"在综合评价的{n_draws}次蒙特卡罗抽样中，" + (nv.list_sentence("最可能功能区概率低于60%的边界地区",
-                 [f"{nv.md_escape(r.region_name)}（{nv.md_escape(r.candidates)}）" for r in b.itertuples()])
+                 [f"{r.region_name}（{r.candidates}）" for r in b.itertuples()])
                  if len(b) else "各地区最可能功能区的概率均不低于60%，无边界地区。"))
+    other = z[z["most_likely"] != z["zone"]]
+    if len(other):
+        text += nv.list_sentence("按名义得分划定的功能区并非抽样中最可能功能区的地区",
+                                 [f"{r.region_name}（名义{r.zone_name}{r.probability:.0%}，最可能{r.most_likely_name}"
+                                  f"{r.p_most_likely:.0%}）" for r in other.itertuples()])
     s = ctx.table("zone_sensitivity").set_index("shift")
     both = s.iloc[-1]
     text += f"阈值整体上下移动{s.index[-1][1:]}时，共有{int(both['n_changed'])}个地区的功能区发生变化"
@@ -78,9 +83,13 @@ def zones_table(ctx: ReportContext):
     """Each region's zone, subsystem scores, 临界 band, probability of the zone and candidates."""
     z = ctx.table("zones").copy()
     z["bl"] = z["borderline"].map({True: "是", False: ""})
+    # the most likely zone over the draws, shown only where it differs from the nominal one
+    z["ml"] = [f"{n}（{p:.0%}）" if m != c else "" for m, c, n, p in
+               zip(z["most_likely"], z["zone"], z["most_likely_name"], z["p_most_likely"])]
     return style_table(z, {"region_name": ("地区", "text"), "zone_name": ("功能区", "text"), "U_ip": ("知识产权", "float3"),
                            "U_innovation": ("创新能力", "float3"), "U_industry": ("产业基础", "float3"),
-                           "band": ("临界", "text"), "probability": ("该区概率", "pct1"), "bl": ("边界地区", "text"),
+                           "band": ("临界", "text"), "probability": ("该区概率", "pct1"),
+                           "ml": ("最可能功能区", "text"), "bl": ("边界地区", "text"),
                            "candidates": ("候选功能区", "text"), "coupling_class": ("协调等级", "text")},
                        caption=f"{ctx.year}年各地区功能区（概率为蒙特卡罗抽样中落入该功能区的比例）",
                        highlight_rows=z["borderline"].tolist())

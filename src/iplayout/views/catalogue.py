@@ -34,7 +34,8 @@ def catalogue_text(ctx: ReportContext) -> str:
     c = _entries(ctx)
     order = list(ctx.table("action_classes")["code"])
     counts = c["action"].value_counts()
-    subject = f"{_ind_names(ctx).get(ctx.industry_code, ctx.industry_code)}产业" if ctx.industry_code else ""
+    name = _ind_names(ctx).get(ctx.industry_code, ctx.industry_code) if ctx.industry_code else ""
+    subject = name if not name or name.endswith("产业") else f"{name}产业"
     years = sorted(set(c["year"].astype(int))) if len(c) else []
     text = (f"{nv.md_escape(ctx.territory_name)}{subject}导向目录共{len(c)}个地区×产业条目"
             + (f"（产业数据年份{'、'.join(map(str, years))}年）" if years else "") + "："
