@@ -115,12 +115,14 @@ def zone_interactive_map(ctx: ReportContext) -> list:
     if not maps.has_boundaries(ctx.territory):
         return []
     z = ctx.table("zones").set_index("region_code")
-    num = z["zone"].str.lstrip("Z").astype(float)
+    # colour index = position in the typology, the same colours as the static map's legend
+    pos = {c: i + 1 for i, c in enumerate(ctx.table("zone_types")["zone"])}
+    num = z["zone"].map(pos).astype(float)
     tips = (ctx.names() + "：" + z["zone_name"] + "（" + z["zone"] + "）").to_dict()
     return [interactive.interactive_map(num, **interactive.territory_boundary(ctx.territory),
-                                        title=f"{ctx.year}年{ctx.territory_name}知识产权功能区", unit="号功能区",
+                                        title=f"{ctx.year}年{ctx.territory_name}知识产权功能区", unit="（类型序号）",
                                         labels=tips, short_labels=(ctx.names(short=True) + " " + z["zone"]).to_dict(),
-                                        cmap="RdYlGn_r", source=_src(ctx))]
+                                        colours=ZONE_COLOURS, value_range=(1, len(ZONE_COLOURS)), source=_src(ctx))]
 
 
 def probability_table(ctx: ReportContext):
