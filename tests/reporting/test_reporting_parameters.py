@@ -162,5 +162,6 @@ def test_shipped_plans_expand_against_the_built_database():
         if missing:
             pytest.skip(f"notebooks not written yet: {missing}")
         counts[name] = len(plan_jobs(lp, db)[1])
-    # 1 territory + 31 provinces + HT + 1 evaluation + 31 provinces; Jiangsu: 1 + 13 + 8 SEI + 1 + 13
-    assert counts == {"national": 65, "jiangsu-stage-2016": 36, "jiangsu-final-2018": 36}
+    # 1 territory + 31 provinces + HT + 1 evaluation + 31 provinces (+ zones, catalogue, policy);
+    # Jiangsu: 1 + 13 + 8 SEI + 1 + 13 (+ catalogue, policy in 2016; + zones, catalogue, policy in 2018)
+    assert counts == {"national": 68, "jiangsu-stage-2016": 38, "jiangsu-final-2018": 39}
