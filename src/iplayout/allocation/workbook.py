@@ -9,11 +9,12 @@ half a workbook.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import unicodedata
 from pathlib import Path
 
 import pandas as pd
+
+from ..fileio import atomic_path
 
 #: catalogue column → (header, number format or None)
 CATALOGUE_COLUMNS = {
@@ -134,11 +135,6 @@ def write_workbook(path: Path | str, sheets: dict) -> Path:
                 row[0].alignment = Alignment(wrap_text=True, vertical="top")
     # fixed document times keep the content free of the moment it was written
     wb.properties.created = wb.properties.modified = dt.datetime(2000, 1, 1)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    with atomic_path(path, tag="workbook") as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path

@@ -24,9 +24,9 @@ import pandas as pd
 from ..config import data_dir
 from ..errors import DataError, Problem
 from . import schema
-from .atomic import atomic_replace
+from ..fileio import atomic_path
 from .importer import _read_table
-from .replay import record_import
+from .recorded import record_import
 
 INSTRUMENTS = ["资金资助", "税收优惠", "金融支持", "人才", "平台建设", "服务", "保护执法", "运营转化", "导航", "规划引导"]
 LEVELS = ["国家", "省级", "市级", "县级", "园区"]
@@ -204,7 +204,7 @@ def import_policies(file: Path | str, *, db_path: Path | str, dry_run: bool = Fa
         report.notes.append(f"{int(frame['is_example'].sum())} row(s) flagged as example / 示例")
     if dry_run:
         return report
-    with atomic_replace(db_path, tag="policies", copy_existing=True) as tmp:
+    with atomic_path(db_path, tag="policies", copy_existing=True, companions=(".wal",)) as tmp:
         con = duckdb.connect(str(tmp))
         try:
             con.execute("BEGIN TRANSACTION")
@@ -251,7 +251,6 @@ def write_template(path: Path) -> Path:
         codes.append([LEVELS[i] if i < len(LEVELS) else None, INSTRUMENTS[i] if i < len(INSTRUMENTS) else None,
                       STATUSES[i] if i < len(STATUSES) else None])
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    with atomic_path(path, tag="template") as tmp:
+        wb.save(tmp)
     return path
