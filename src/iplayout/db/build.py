@@ -154,7 +154,7 @@ def build_database(db_path: Path | str | None = None, *, data_dir: Path | None =
                 if name not in ("build_info", "policies"):
                     schema.write_table(con, name, frames[name])
             # the example policy inventory (real documents, flagged is_example) validated against the codes
-            frames["policies"] = example_policies(con)
+            frames["policies"] = example_policies(con, data_dir)
             schema.write_table(con, "policies", frames["policies"])
             con.execute("CHECKPOINT")
         finally:

@@ -182,9 +182,13 @@ def read_policies(path: Path, con, *, sheet: str | None = "政策清单", today=
     return validate_policies(raw, lines, con, str(path), today=today, existing=existing)
 
 
-def example_policies(con) -> pd.DataFrame:
-    """The bundled example inventory (real public documents, flagged ``is_example``)."""
-    return read_policies(data_dir() / EXAMPLE_FILE, con)
+def example_policies(con, folder: Path | None = None) -> pd.DataFrame:
+    """The bundled example inventory (real public documents, flagged ``is_example``) of the data folder
+    being built; a data folder without one gives an empty inventory."""
+    path = Path(folder or data_dir()) / EXAMPLE_FILE
+    if not path.exists():
+        return pd.DataFrame(columns=schema.COLUMNS["policies"])
+    return read_policies(path, con)
 
 
 def import_policies(file: Path | str, *, db_path: Path | str, dry_run: bool = False, replace: bool = False,
