@@ -19,6 +19,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("iplayout.evaluation.cli:evaluate", "Score a table with an evaluation spec (weights, TOPSIS, coupling)."),
     "run": ("iplayout.reporting.cli:run", "Execute run plans: render report sets with index and manifest."),
     "package": ("iplayout.reporting.cli:package", "Bundle a finished run into an acceptance package (zip)."),
+    "catalogue": ("iplayout.stages.allocation_cli:catalogue", "Write the allocation guidance catalogue as an Excel workbook."),
+    "policy": ("iplayout.stages.allocation_cli:policy", "Policy inventory: XLSX template and all-or-nothing import."),
     "verify": ("iplayout.reporting.cli:verify", "Re-check an acceptance package's checksums."),
     "progress": ("iplayout.programme.cli:progress", "Pilot schedule: task status on a date, updates, publications."),
 }

@@ -162,8 +162,9 @@ def test_shipped_plans_expand_against_the_built_database():
         if missing:
             pytest.skip(f"notebooks not written yet: {missing}")
         counts[name] = len(plan_jobs(lp, db)[1])
-    # 1 territory + 31 provinces + HT + 1 evaluation + 31 provinces; Jiangsu: 1 + 13 + 8 SEI + 1 + 13 + progress report
-    assert counts == {"national": 65, "jiangsu-stage-2016": 37, "jiangsu-final-2018": 37, "programme": 1}
+    # 1 territory + 31 provinces + HT + 1 evaluation + 31 provinces (+ zones, catalogue, policy);
+    # Jiangsu: 1 + 13 + 8 SEI + 1 + 13 + progress report (+ catalogue, policy in 2016; + zones, catalogue, policy in 2018)
+    assert counts == {"national": 68, "jiangsu-stage-2016": 39, "jiangsu-final-2018": 40, "programme": 1}
 
 
 def test_unknown_stage_is_a_plan_error_naming_the_notebook(fixture_plan, tmp_path):

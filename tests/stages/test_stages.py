@@ -62,7 +62,7 @@ def test_open_context_rejects_bad_parameters(survey_dirs):
     with pytest.raises(ParameterError, match="not found"):
         load_stage("survey", territory="100000", year=2014, stage_dir=str(out))
     with pytest.raises(ParameterError, match="unknown stage"):
-        load_stage("allocation", territory="100000", year=2015, stage_dir=str(out))
+        load_stage("no_such_stage", territory="100000", year=2015, stage_dir=str(out))
 
 
 @needs_db

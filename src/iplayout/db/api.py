@@ -95,6 +95,15 @@ class IPDatabase:
     def regions(self) -> pd.DataFrame:
         return self._df("SELECT * FROM regions ORDER BY code")
 
+    def policies(self) -> pd.DataFrame:
+        """The policy inventory (政策清单; ``db.policies``); empty in a database built before it existed."""
+        from .schema import COLUMNS
+
+        has = self.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'policies'").fetchone()[0]
+        if not has:
+            return pd.DataFrame(columns=COLUMNS["policies"])
+        return self._df("SELECT * FROM policies ORDER BY issued, policy_id")
+
     def indicators(self) -> pd.DataFrame:
         return self._df("SELECT * FROM indicators ORDER BY code")
 

@@ -25,6 +25,7 @@ from .aliases import load_alias_table
 from .demo import DEFAULT_SEED, generate_demo
 from .lock import writer_lock
 from .transaction import check_writable, replace_database
+from .policies import example_policies
 from .replay import imports_dir, replay_imports
 from .packages import list_packages, load_meta, read_package_facts, read_reference
 
@@ -170,8 +171,11 @@ def _write_build(db_path: Path, frames: dict, data_dir: Path, seed: int, demo: b
         try:
             schema.create_all(con)
             for name in schema.TABLES:
-                if name != "build_info":
+                if name not in ("build_info", "policies"):
                     schema.write_table(con, name, frames[name])
+            # the example policy inventory (real documents, flagged is_example) validated against the codes
+            frames["policies"] = example_policies(con, data_dir)
+            schema.write_table(con, "policies", frames["policies"])
             con.execute("CHECKPOINT")
         finally:
             con.close()

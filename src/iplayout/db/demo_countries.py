@@ -11,12 +11,12 @@ China (``100000``) keeps every real value the database holds; only the gaps the 
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..fileio import atomic_write
 from ..errors import ParameterError
 from ..territories import CHINA, WORLD
 
@@ -137,13 +137,6 @@ def write_demo_countries(out: Path | str, *, db_path: Path | str | None = None, 
             "JOIN regions r ON r.code = o.region_code WHERE NOT o.is_demo AND o.industry_code = '_T' "
             "AND (r.parent_code IN (?, ?) OR r.code = ?)", [WORLD, CHINA, CHINA]).df()
     rows = demo_country_rows(members, real, years=years, seed=seed)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     # it writes a file, not the database (no writer lock); atomically, so an interrupted run leaves no half file
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        rows.to_csv(tmp, index=False, encoding="utf-8-sig", float_format="%.10g")
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write(out, rows.to_csv(index=False, float_format="%.10g"), encoding="utf-8-sig")
     return rows

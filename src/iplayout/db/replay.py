@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import DataError, Problem
 from .importer import SourceInfo, import_file
+from .policies import import_policies
 from .recorded import imports_dir, recorded_imports
 
 __all__ = ["imports_dir", "replay_imports"]
@@ -18,6 +19,14 @@ def replay_imports(db_path: Path, folder: Path) -> list[str]:
     """Re-apply every recorded import to ``db_path`` (the build's temp file); returns the source ids."""
     done = []
     for rec_dir, rec in recorded_imports(folder):
+        if rec.get("kind") == "policies":  # a policy inventory (db.policies), not observations
+            try:
+                import_policies(rec_dir / rec["file"], db_path=db_path, replace=bool(rec.get("replace")), record=False)
+            except DataError as exc:
+                raise DataError([Problem(f"recorded policy import {rec_dir.name} no longer applies (fix or remove "
+                                         "that folder, or build with --no-imports)", str(rec_dir))] + exc.problems) from exc
+            done.append(rec["source_id"])
+            continue
         try:
             import_file(rec_dir / rec["file"], db_path=db_path,
                         mapping=rec_dir / rec["mapping"] if rec.get("mapping") else None, sheet=rec.get("sheet"),

@@ -25,6 +25,12 @@ TABLES: dict[str, str] = {
         licence VARCHAR, level VARCHAR, years VARCHAR, is_demo BOOLEAN, known_defects VARCHAR, attribution VARCHAR,
         sha256 VARCHAR)""",
     "build_info": "CREATE TABLE build_info (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    # policy inventory (政策清单): written by db.policies (bundled example at build, user imports after)
+    "policies": """CREATE TABLE policies (
+        policy_id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, doc_number VARCHAR, issuer VARCHAR NOT NULL,
+        issued VARCHAR NOT NULL, level VARCHAR NOT NULL, instruments VARCHAR NOT NULL, industries VARCHAR NOT NULL,
+        regions VARCHAR NOT NULL, status VARCHAR NOT NULL, ended VARCHAR, url VARCHAR, notes VARCHAR,
+        is_example BOOLEAN NOT NULL, source_file VARCHAR)""",
 }
 
 COLUMNS: dict[str, list[str]] = {
@@ -37,13 +43,15 @@ COLUMNS: dict[str, list[str]] = {
     "packages": ["id", "title", "title_en", "publisher", "original_source", "licence", "level", "years", "is_demo",
                  "known_defects", "attribution", "sha256"],
     "build_info": ["key", "value"],
+    "policies": ["policy_id", "title", "doc_number", "issuer", "issued", "level", "instruments", "industries",
+                 "regions", "status", "ended", "url", "notes", "is_example", "source_file"],
 }
 
 # Sort keys that make every table's row order a function of its content (byte-stable dumps).
 ORDER: dict[str, list[str]] = {
     "regions": ["code"], "region_aliases": ["alias"], "indicators": ["code"], "industries": ["code"],
     "sources": ["id"], "observations": ["region_code", "year", "indicator_code", "industry_code"],
-    "packages": ["id"], "build_info": ["key"],
+    "packages": ["id"], "build_info": ["key"], "policies": ["issued", "policy_id"],
 }
 
 

@@ -9,7 +9,7 @@ from .spec import EvaluationSpec
 
 TABLES = ("scores", "weights", "normalised", "obstacles", "treatment", "uncertainty",
           "sensitivity", "loo", "dea", "tree", "level_scores", "level_weights", "contributions",
-          "level_uncertainty")
+          "level_uncertainty", "subsystem_draws")
 
 
 @dataclass
@@ -37,6 +37,9 @@ class EvaluationResult:
     level_weights: pd.DataFrame = field(default_factory=pd.DataFrame)
     contributions: pd.DataFrame = field(default_factory=pd.DataFrame)
     level_uncertainty: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Monte Carlo subsystem scores per draw (draw, unit keys, ``U_<subsystem>`` as float32), reused by the
+    #: allocation stage's zone probabilities; empty without coupling or uncertainty
+    subsystem_draws: pd.DataFrame = field(default_factory=pd.DataFrame)
     log: list[dict] = field(default_factory=list)
 
     def to_tables(self) -> dict[str, pd.DataFrame]:

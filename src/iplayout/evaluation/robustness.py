@@ -64,13 +64,15 @@ def run_uncertainty(res, df, spec: EvaluationSpec, pools, keys, x, direction, pr
     for entry in res.log:
         if entry["step"] == "coupling":
             alpha = entry["args"]["alpha_used"]
-    unc_parts, sens_rows, loo_parts, sub_draws = [], [], [], []
+    unc_parts, sens_rows, loo_parts, sub_draws, draw_parts = [], [], [], [], []
     for pool, rows, m in models:
         if m.coupling is not None:
             sub_codes = [s.code for s in spec.subsystems]
             m.coupling["alpha"] = np.array([alpha[s] for s in sub_codes])
         nominal = evaluate_draws(m, m.w_base[None, :], np.zeros(1, int), np.zeros(1, int))["rank"][:, 0]
         mc = monte_carlo(m, reps=u.reps, seed=u.seed, weights=u.weights.model_dump(), keep_u=True)
+        if "u" in mc:
+            draw_parts.append(_subsystem_draws(mc["u"], df.iloc[rows][keys], [s.code for s in spec.subsystems]))
         ranks = mc["rank"]
         q = np.quantile(ranks, [0.05, 0.5, 0.95], axis=1, method="inverted_cdf")
         tab = df.iloc[rows][keys].reset_index(drop=True)
@@ -103,6 +105,9 @@ def run_uncertainty(res, df, spec: EvaluationSpec, pools, keys, x, direction, pr
     res.uncertainty = unc
     res.sensitivity = pd.DataFrame(sens_rows)
     res.loo = pd.concat(loo_parts, ignore_index=True) if loo_parts else pd.DataFrame()
+    if draw_parts:
+        res.subsystem_draws = (pd.concat(draw_parts, ignore_index=True)
+                               .sort_values(["draw", *keys], kind="mergesort").reset_index(drop=True))
     for c in ("rank_p05", "rank_p50", "rank_p95", "p_top_k"):
         res.scores[c] = unc[c].to_numpy()
     res.level_uncertainty = _level_intervals(unc, sub_draws, df, spec, keys)
@@ -134,3 +139,16 @@ def _level_intervals(unc: pd.DataFrame, sub_draws: list, df, spec: EvaluationSpe
             parts.append(tab.assign(node=code, depth=1, level=level_name(1)))
     out = pd.concat(parts, ignore_index=True)
     return out[keys + ["node", "depth", "level"] + cols]
+def _subsystem_draws(u: np.ndarray, units: pd.DataFrame, sub_codes: list[str]) -> pd.DataFrame:
+    """Long table of the Monte Carlo subsystem scores: one row per (draw, unit), ``U_<code>`` as float32.
+
+    float32 keeps the table small (2,000 draws × 31 provinces × 3 subsystems ≈ 0.7 MB); the zone
+    assignment compares scores with thresholds and needs no more precision than that.
+    """
+    n_sub, n, reps = u.shape
+    out = pd.DataFrame({"draw": np.repeat(np.arange(reps, dtype=np.int32), n)})
+    for col in units.columns:
+        out[col] = np.tile(units[col].to_numpy(), reps)
+    for s, code in enumerate(sub_codes):
+        out[f"U_{code}"] = u[s].T.reshape(-1).astype(np.float32)
+    return out

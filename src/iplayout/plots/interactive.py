@@ -204,12 +204,14 @@ def value_decimals(values) -> int:
 
 def map_spec(values: pd.Series, geojson: Mapping, *, file_names: Mapping[str, str], title: str, unit: str,
              highlight: str | None = None, labels: Mapping | None = None, short_labels: Mapping | None = None,
-             cmap: str = CMAP, decimals: int | None = None) -> dict:
+             cmap: str = CMAP, decimals: int | None = None, colours: list | None = None,
+             value_range: tuple[float, float] | None = None) -> dict:
     """Everything the drawing script needs, as plain JSON-able data (pure; see :func:`map_html`).
 
     ``values`` is indexed by region code (codes as strings); NaN means no data (grey area, "无数据").
     ``geojson`` comes from :func:`compact_geojson`; only regions in ``values`` get an on-map label (the
-    tooltip names every unit). Codes in ``values`` without a boundary raise
+    tooltip names every unit). ``colours`` with ``value_range`` fix the gradient stops evenly over that range
+    (categories coded 1…k get exactly the k colours, as on a static category map). Codes in ``values`` without a boundary raise
     :class:`DataError`. The equirectangular map is drawn with ``aspectScale = cos φ0`` at the mid
     latitude φ0 of the boundaries, so shapes are not stretched east–west.
     """
@@ -240,9 +242,9 @@ def map_spec(values: pd.Series, geojson: Mapping, *, file_names: Mapping[str, st
         "names": {c: name_of(c, labels) for c in codes},
         # on-map labels for the regions mapped (members), not for context units such as 台湾/香港/澳门
         "short": {c: name_of(c, short_labels if short_labels is not None else labels) for c in codes if c in v.index},
-        "min": round(float(finite.min()), 10) if len(finite) else 0.0,
-        "max": round(float(finite.max()), 10) if len(finite) else 1.0,
-        "precision": d, "colors": equalised_colours(finite, cmap=cmap),
+        "min": float(value_range[0]) if value_range else round(float(finite.min()), 10) if len(finite) else 0.0,
+        "max": float(value_range[1]) if value_range else round(float(finite.max()), 10) if len(finite) else 1.0,
+        "precision": d, "colors": list(colours) if colours else equalised_colours(finite, cmap=cmap),
         "aspect": round(math.cos(math.radians(phi0)), 4), "data": data, "geojson": geojson,
         "noData": NO_DATA_COLOUR, "highlight": HIGHLIGHT,
     }
@@ -340,7 +342,8 @@ def territory_boundary(territory: str) -> dict:
 def interactive_map(values: pd.Series, *, geojson_path, code_field: str | None = None,
                     names: Mapping[str, str] | None = None, title: str, unit: str, highlight: str | None = None,
                     labels: Mapping | None = None, short_labels: Mapping | None = None, cmap: str = CMAP,
-                    source: str | None = None, decimals: int = 3, height: int = 540, include_library: bool | None = None):
+                    source: str | None = None, decimals: int = 3, height: int = 540, include_library: bool | None = None,
+                    colours: list | None = None, value_range: tuple[float, float] | None = None):
     """Interactive ECharts choropleth of ``values`` (index = region code) as an IPython ``HTML`` object.
 
     Parameters
@@ -372,7 +375,7 @@ def interactive_map(values: pd.Series, *, geojson_path, code_field: str | None =
     key = tuple(sorted(names.items())) if names is not None else None
     gj, file_names = json.loads(_load_geojson(str(geojson_path), code_field, key, int(decimals)))
     spec = map_spec(values, gj, file_names=file_names, title=title, unit=unit, highlight=highlight, labels=labels,
-                    short_labels=short_labels, cmap=cmap)
+                    short_labels=short_labels, cmap=cmap, colours=colours, value_range=value_range)
     if include_library is None:
         include_library = not _STATE["library_inlined"]
     _STATE["library_inlined"] = _STATE["library_inlined"] or include_library

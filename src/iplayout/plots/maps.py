@@ -227,3 +227,61 @@ def plot_choropleth(geo, values: pd.Series, *, territory: str, title: str, legen
         ax.text(0.0, 0.02, "斜线：无数据", transform=ax.transAxes, fontsize=7.5, color=GREY)
     line = ATTRIBUTION if not source else f"{source}。{ATTRIBUTION}"
     return finish(fig, source=line)
+
+
+def plot_category_map(geo, categories: pd.Series, *, colours: dict, territory: str, title: str,
+                      labels: pd.Series | None = None, source: str | None = None, legend_title: str = ""):
+    """Map of categories (e.g. functional zones) over ``geo``: one colour per category, legend in order.
+
+    ``categories`` maps region code → category label; ``colours`` label → colour, in legend order
+    (labels without a region are left out of the legend). Same projection, 南海诸岛 inset, labels and
+    attribution as :func:`plot_choropleth`.
+    """
+    from matplotlib.patches import Patch
+
+    territory = str(territory)
+    crs = CRS_BY_TERRITORY.get(territory, "EPSG:3857")
+    g = geo.copy()
+    g["cat"] = g["region_code"].map(categories)
+    g["colour"] = g["cat"].map(colours).fillna("#eeeeee")
+    national = territory == "100000"
+    if national:
+        from shapely.geometry import box
+
+        main, scs = g.clip(box(70, SCS_LAT, 140, 56)), g.clip(box(105, 2.5, 125, 25))
+    else:
+        main, scs = g, None
+    main = main.to_crs(crs)
+    fig, ax = new_figure(width=7.2, height=5.6 if national else 5.4)
+    main.plot(color=main["colour"], ax=ax, edgecolor="white", linewidth=0.5)
+    if labels is not None:
+        from matplotlib import patheffects
+
+        halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+        lab = main[main["region_code"] != ""].dissolve(by="region_code", as_index=False)
+        for _, row in lab.iterrows():
+            p = row.geometry.representative_point()
+            ax.annotate(str(labels.get(row["region_code"], "")), (p.x, p.y), ha="center", va="center",
+                        fontsize=6.5 if national else 8, color="#1a1a1a", path_effects=halo)
+    if national:
+        x0, x1 = ax.get_xlim()
+        ax.set_xlim(x0, x1 + 0.18 * (x1 - x0))
+    if scs is not None and len(scs):
+        inset = ax.inset_axes([0.85, 0.0, 0.15, 0.27])
+        scs.to_crs(crs).plot(color=scs["colour"], ax=inset, edgecolor="#888888", linewidth=0.3)
+        inset.set_xticks([])
+        inset.set_yticks([])
+        inset.set_xlabel("")
+        inset.set_ylabel("")
+        inset.set_title("南海诸岛", fontsize=7)
+        for s in inset.spines.values():
+            s.set_edgecolor(GREY)
+    present = [c for c in colours if c in set(categories.dropna())]
+    ax.legend(handles=[Patch(facecolor=colours[c], edgecolor="#999999", label=c) for c in present],
+              title=legend_title or None, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    ax.set_axis_off()
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_title(title)
+    line = ATTRIBUTION if not source else f"{source}。{ATTRIBUTION}"
+    return finish(fig, source=line)

@@ -250,6 +250,9 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root:
     manifest["warnings"] = warnings
     manifest["timings"] = {"total_seconds": round(time.perf_counter() - t_start, 3), "stage_seconds": stage_seconds,
                            "execute_seconds": exec_seconds, "workers": getattr(backend, "workers", None)}
+    # workbooks the reports wrote next to their stage tables (e.g. the allocation catalogue), for the index
+    manifest["attachments"] = sorted(p.relative_to(run_dir).as_posix() for p in stage_root.rglob("*.xlsx")
+                                     if not p.name.startswith("."))
     manifest["outputs_sha256"] = {p: h for j in manifest["jobs"] for p, h in (j.get("sha256") or {}).items()}
     manifest["programme"] = _record_evidence(loaded, manifest, run_dir, n_planned=len(all_jobs))
     _checkpoint(run_dir, manifest, "failed" if any(j["status"] == "failed" for j in manifest["jobs"]) else "complete")

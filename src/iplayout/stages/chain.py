@@ -39,3 +39,19 @@ EVALUATION = register(Stage(
     code=("evaluation", "methods", "survey", "stages/evaluation.py", "stages/international.py",
           "stages/survey.py", "territories.py", "db/api.py"),
 ))
+
+
+def _allocation_specs(params_dir: Path, territory: str) -> list[Path]:
+    # zones.yaml, catalogue.yaml, overrides.yaml; the policy inventory is in the database (its checksum keys it)
+    d = Path(params_dir) / "allocation"
+    return [p for p in (d / "zones.yaml", d / "catalogue.yaml", d / "overrides.yaml") if p.exists()]
+
+
+ALLOCATION = register(Stage(
+    name="allocation", name_zh="资源配置", name_en="Allocation",
+    compute="iplayout.stages.allocation:compute_allocation",
+    # the catalogue's industry evidence (location quotients) is the survey's table: one number everywhere
+    needs=("survey", "evaluation"),
+    spec_files=_allocation_specs,
+    code=("allocation", "stages/allocation.py"),
+))
