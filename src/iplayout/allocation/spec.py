@@ -1,6 +1,6 @@
 """Typed parameters of the allocation stage: ``params/allocation/{zones,catalogue,overrides}.yaml``.
 
-Every file is loaded with ``yaml.safe_load`` and validated into pydantic models (unknown keys are errors);
+Every file is loaded with the project's safe loader (``iplayout.yamlio``) and validated into pydantic models (unknown keys are errors);
 a problem names the file and the offending key. Rule conditions are *data* — a small structured language
 (``{field, op, value}``, ``all``, ``any``, ``not``) evaluated by :mod:`iplayout.allocation.catalogue`,
 never Python code.
@@ -11,10 +11,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal, Union
 
-import yaml
+
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import SpecError
+from ..yamlio import load_yaml
 
 ZONE_SUBSYSTEMS = ("ip", "innovation", "industry")
 #: evidence fields a rule condition may test (the catalogue's evidence columns)
@@ -199,12 +200,9 @@ class OverrideFile(_Strict):
 
 def _load(path: Path, model):
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SpecError(f"allocation parameter file not found: {p}") from None
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{p}: invalid YAML: {exc}") from None
+    if not p.is_file():
+        raise SpecError(f"allocation parameter file not found: {p}")
+    data = load_yaml(p)  # the project's one safe loader (size and alias-expansion caps)
     try:
         return model.model_validate(data or {})
     except ValidationError as exc:

@@ -143,16 +143,9 @@ class LoadedProgramme:
 
 
 def _load_yaml(path: Path) -> Any:
-    """Safe YAML load through the project's loader when present (size and alias limits), else ``safe_load``."""
-    try:
-        from ..yamlio import load_yaml  # noqa: PLC0415
-    except ImportError:  # pragma: no cover - before the shared loader exists
-        import yaml  # noqa: PLC0415
+    """Safe YAML load through the project's one loader (size and alias-expansion limits)."""
+    from ..yamlio import load_yaml  # noqa: PLC0415
 
-        try:
-            return yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise SpecError(f"{path}: invalid YAML: {exc}") from None
     return load_yaml(path)
 
 

@@ -81,9 +81,9 @@ def open_progress(*, as_of: str = "", programme: str = "", reports_dir: str = ""
     runs = load_run_evidence(rep)
     delivers: list[str] = []
     if run is not None and (run / "plan.yaml").is_file():
-        import yaml  # noqa: PLC0415
+        from ..yamlio import load_yaml  # noqa: PLC0415
 
-        plan = yaml.safe_load((run / "plan.yaml").read_text(encoding="utf-8")) or {}
+        plan = load_yaml(run / "plan.yaml") or {}
         delivers = [str(t) for t in plan.get("delivers") or []]
     return ProgressContext(programme=loaded.programme, programme_path=loaded.path, as_of=day, reports_dir=rep,
                            link_base=base, runs=runs, table=progress_table(loaded.programme, day, runs),
