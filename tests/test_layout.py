@@ -18,6 +18,8 @@ FORBIDDEN = {
     "evaluation": {"survey", "plots", "stages", "reporting", "cli"},
     "survey": {"db", "evaluation", "plots", "stages", "reporting", "cli"},
     "plots": {"db", "evaluation", "stages", "reporting", "cli"},
+    # regions: specs of the regions stage and the peers/parks commands (db only to read codes, write files)
+    "regions": {"plots", "stages", "reporting", "cli"},
     # stages/*_views.py are the notebook-facing views: they may draw (plots) but never run reports.
     "stages": {"reporting", "cli"},
 }

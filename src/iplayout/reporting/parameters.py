@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import ParameterError, Problem, SpecError
 
-ParamType = Literal["str", "int", "float", "bool", "region", "territory", "industry"]
+ParamType = Literal["str", "int", "float", "bool", "region", "territory", "industry", "group"]
 CODE_TYPES = ("region", "territory", "industry")
 # Filled in by the runner when a notebook declares them and the plan does not set them.
 RUNNER_PARAMETERS = ("db_path", "stage_dir")
@@ -38,9 +38,9 @@ class ParamDecl(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> "ParamDecl":
-        if self.member_of is not None and self.type != "region":
-            raise ValueError("member_of is only meaningful for type 'region'")
-        if self.default is not None and self.type in CODE_TYPES + ("str",) and not isinstance(self.default, str):
+        if self.member_of is not None and self.type not in ("region", "group"):
+            raise ValueError("member_of is only meaningful for types 'region' and 'group'")
+        if self.default is not None and self.type in CODE_TYPES + ("str", "group") and not isinstance(self.default, str):
             raise ValueError(f"default of a {self.type} parameter must be a quoted string, got {self.default!r}")
         return self
 
@@ -82,7 +82,7 @@ def load_declarations(path: str | Path) -> Declarations:
 class CodeBook:
     """Region and industry codes known to the database (all codes are strings)."""
 
-    regions: dict[str, dict[str, Any]] = field(default_factory=dict)   # code -> {name, level, parent_code}
+    regions: dict[str, dict[str, Any]] = field(default_factory=dict)   # code -> {name, level, parent_code, group}
     industries: dict[str, str] = field(default_factory=dict)           # code -> name
 
     @classmethod
@@ -95,10 +95,14 @@ class CodeBook:
             raise ParameterError(f"{db_path}: database not found — build it first with `iplayout db build`")
         con = duckdb.connect(str(db_path), read_only=True)
         try:
+            # region groups are optional (a minimal regions table has none)
+            cols = {r[0] for r in con.execute("DESCRIBE regions").fetchall()}
+            group_col = "region_group" if "region_group" in cols else "NULL"
             regions = {
-                str(code): {"name": name, "level": level, "parent_code": None if parent is None else str(parent)}
-                for code, name, level, parent in con.execute(
-                    "SELECT code, name, level, parent_code FROM regions").fetchall()
+                str(code): {"name": name, "level": level, "parent_code": None if parent is None else str(parent),
+                            "group": group}
+                for code, name, level, parent, group in con.execute(
+                    f"SELECT code, name, level, parent_code, {group_col} FROM regions").fetchall()
             }
             industries = {str(c): n for c, n in con.execute("SELECT code, name FROM industries").fetchall()}
         finally:
@@ -108,6 +112,11 @@ class CodeBook:
     def members(self, territory: str) -> list[str]:
         """Direct children of a territory, sorted by code."""
         return sorted(c for c, r in self.regions.items() if r["parent_code"] == territory)
+
+    def groups(self, territory: str) -> list[str]:
+        """Region groups (苏南/苏中/苏北, 东部/中部/西部/东北) of a territory's members, in order of first member code."""
+        return list(dict.fromkeys(self.regions[c].get("group") for c in self.members(territory)
+                                  if self.regions[c].get("group")))
 
     def name(self, code: str | None) -> str | None:
         if code is None:
@@ -120,7 +129,7 @@ class CodeBook:
 def _check_type(decl: ParamDecl, value: Any) -> str | None:
     """Return a problem message if ``value`` does not have the declared type (no coercion)."""
     t = decl.type
-    if t in CODE_TYPES or t == "str":
+    if t in CODE_TYPES or t in ("str", "group"):
         if not isinstance(value, str):
             hint = " — write codes as quoted strings, e.g. '320100'" if t in CODE_TYPES else ""
             return f"expected a string ({t}), got {type(value).__name__}{hint}"
@@ -190,8 +199,14 @@ def validate_parameters(
         if pd.member_of and name in resolved and resolved[name] in codes.regions:
             terr = resolved.get(pd.member_of)
             parent = codes.regions[resolved[name]]["parent_code"]
-            if terr is not None and parent != terr:
+            if pd.type == "region" and terr is not None and parent != terr:
                 bad(f"region is not a member of territory {terr!r} (its parent is {parent!r})", name, resolved[name])
+        if pd.type == "group" and pd.member_of and name in resolved:
+            terr = resolved.get(pd.member_of)
+            groups = codes.groups(terr) if isinstance(terr, str) else []
+            if resolved[name] not in groups:
+                bad(f"not a region group of territory {terr!r} (groups: {'、'.join(groups) or 'none'})", name,
+                    resolved[name])
     return resolved, problems
 
 
