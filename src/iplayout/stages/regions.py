@@ -101,6 +101,7 @@ def compute_regions(db, *, territory: str, year: int, params_dir: Path, inputs=N
         "group_comparison": groups, "group_zone_mix": zone_mix, "guidance": guidance, "guidance_rules": rules,
         "demo_zone_members": dz_members, **dz, "parks": parks, "park_industries": park_ind, **alloc_tables,
         "industries": db.industries().sort_values("code").reset_index(drop=True),
+        "indicators": db.indicators()[["code", "name", "name_en", "unit", "subsystem"]].reset_index(drop=True),
         "subsystems": ev.tables.get("subsystems", pd.DataFrame(columns=["code", "name"])),
         "sources": src[src["id"].astype(str).isin(used_src)].sort_values("id").reset_index(drop=True),
         "packages": used_packages(db, used_src or src["id"]),
