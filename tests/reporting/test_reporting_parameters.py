@@ -162,5 +162,6 @@ def test_shipped_plans_expand_against_the_built_database():
         if missing:
             pytest.skip(f"notebooks not written yet: {missing}")
         counts[name] = len(plan_jobs(lp, db)[1])
-    # 1 territory + 31 provinces + HT + 1 evaluation + 31 provinces; Jiangsu: 1 + 13 + 8 SEI + 1 + 13
-    assert counts == {"national": 65, "jiangsu-stage-2016": 36, "jiangsu-final-2018": 36}
+    # 1 territory + 31 provinces + HT + 1 evaluation + 31 provinces (+ 04_regions: 31 plans, 4 groups, layout
+    # report); Jiangsu: 1 + 13 + 8 SEI + 1 + 13 (+ final 2018: 13 plans, 3 groups, demo zone, layout report)
+    assert counts == {"national": 65 + 36, "jiangsu-stage-2016": 36, "jiangsu-final-2018": 36 + 18}

@@ -114,9 +114,11 @@ class CodeBook:
         return sorted(c for c, r in self.regions.items() if r["parent_code"] == territory)
 
     def groups(self, territory: str) -> list[str]:
-        """Region groups (苏南/苏中/苏北, 东部/中部/西部/东北) of a territory's members, in order of first member code."""
-        return list(dict.fromkeys(self.regions[c].get("group") for c in self.members(territory)
-                                  if self.regions[c].get("group")))
+        """Region groups (苏南/苏中/苏北, 东部/中部/西部/东北) of a territory's members, in their conventional order."""
+        from ..stages.survey import GROUP_ORDER  # noqa: PLC0415
+
+        found = {self.regions[c].get("group") for c in self.members(territory) if self.regions[c].get("group")}
+        return sorted(found, key=lambda g: (GROUP_ORDER.index(g) if g in GROUP_ORDER else len(GROUP_ORDER), g))
 
     def name(self, code: str | None) -> str | None:
         if code is None:
