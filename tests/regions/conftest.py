@@ -9,7 +9,7 @@ JS = ["320100", "320200", "320300", "320400", "320500", "320600", "320700", "320
 DEMO = ["320100", "320200", "320400", "320500", "321100"]
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def fake_evaluation():
     lag = {c: ("industry" if c in ("320100", "321100") else "ip") for c in JS}
     scores = pd.DataFrame({"region_code": JS, "score": [90 - 5 * i for i in range(13)], "rank": range(1, 14),
@@ -26,7 +26,7 @@ def fake_evaluation():
         "sources": pd.DataFrame({"id": ["jiangsu_demo"]})})
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def fake_allocation():
     zones = pd.DataFrame({"region_code": JS, "region_name": "", "zone": ["A" if c in DEMO else "C" for c in JS],
                           "zone_name": ["知识产权高地" if c in DEMO else "培育区" for c in JS], "zone_name_en": "",
@@ -45,7 +45,7 @@ def fake_allocation():
         "rules": pd.DataFrame({"rule_id": ["R1", "R2"], "description": ["高区位熵且高专利专业化", "中等"]})})
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def fake_survey():
     rows = []
     for i, c in enumerate(JS):
@@ -55,3 +55,23 @@ def fake_survey():
                          "lq_output": lq, "lq_patents": lq * 0.9})
     return StageResult(stage="survey", territory="320000", year=2018, meta={"is_demo": True},
                        tables={"industry": pd.DataFrame(rows), "sources": pd.DataFrame({"id": ["jiangsu_demo"]})})
+
+
+def _compute(inputs):
+    from iplayout.config import params_dir
+    from iplayout.db.api import open_db
+    from iplayout.stages.regions import compute_regions
+
+    with open_db() as db:
+        return compute_regions(db, territory="320000", year=2018, params_dir=params_dir(), inputs=inputs)
+
+
+@pytest.fixture(scope="session")
+def regions_with_allocation(fake_evaluation, fake_allocation, fake_survey):
+    """(tables, meta) of the regions stage for Jiangsu 2018 with the fake allocation."""
+    return _compute({"evaluation": fake_evaluation, "allocation": fake_allocation, "survey": fake_survey})
+
+
+@pytest.fixture(scope="session")
+def regions_without_allocation(fake_evaluation, fake_survey):
+    return _compute({"evaluation": fake_evaluation, "survey": fake_survey})

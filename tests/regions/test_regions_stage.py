@@ -4,7 +4,6 @@ import pytest
 
 from iplayout.config import params_dir
 from iplayout.db.api import open_db
-from iplayout.stages.regions import compute_regions
 from iplayout.stages.regions_data import demo_zone_members
 from iplayout.stages.registry import REGISTRY
 
@@ -34,10 +33,8 @@ def test_demo_zone_members_come_from_the_database_flag(db):
     assert (nat["kind"] == "zone").all() and nat["code"].tolist() == DEMO
 
 
-def test_stage_with_allocation(db, fake_evaluation, fake_allocation, fake_survey):
-    tables, meta = compute_regions(db, territory="320000", year=2018, params_dir=params_dir(),
-                                   inputs={"evaluation": fake_evaluation, "allocation": fake_allocation,
-                                           "survey": fake_survey})
+def test_stage_with_allocation(db, regions_with_allocation):
+    tables, meta = regions_with_allocation
     assert meta["allocation_available"] and meta["is_demo"] and meta["target_year"] == 2025
     # groups from the database's region_group column, in the conventional order
     gc = tables["group_comparison"].set_index("group")
@@ -68,9 +65,8 @@ def test_stage_with_allocation(db, fake_evaluation, fake_allocation, fake_survey
     assert d[("320100", "320200")] == pytest.approx(d[("320200", "320100")])
 
 
-def test_targets_follow_the_formula(db, fake_evaluation, fake_survey):
-    tables, meta = compute_regions(db, territory="320000", year=2018, params_dir=params_dir(),
-                                   inputs={"evaluation": fake_evaluation, "survey": fake_survey})
+def test_targets_follow_the_formula(regions_without_allocation):
+    tables, meta = regions_without_allocation
     t = tables["targets"].set_index(["region_code", "indicator_code"])
     r = t.loc[("320300", "valid_patents_invention")]  # 徐州, group 苏北
     lv = tables["levels"].set_index(["region_code", "indicator_code"])["value"]
