@@ -58,6 +58,11 @@ def specialisation_chart(ctx: ReportContext, measure: str = "lq_output"):
     return charts.plot_heatmap(w, title=f"{_zone_name(ctx)}成员城市{label}（全省=1）", center=1.0, source=_src(ctx))
 
 
+def specialisation_charts(ctx: ReportContext) -> list:
+    """Output and patent (RTA) specialisation heatmaps, as a list to ``display(*…)`` (empty without data)."""
+    return [f for f in (specialisation_chart(ctx, m) for m in ("lq_output", "lq_patents")) if f is not None]
+
+
 def complementarity_text(ctx: ReportContext) -> str:
     """Most and least complementary pairs of member cities (1 − cosine similarity of symmetric LQ profiles)."""
     c = ctx.table("complementarity").dropna(subset=["index_output"])

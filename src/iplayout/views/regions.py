@@ -100,13 +100,13 @@ def peers_text(ctx: ReportContext) -> str:
     return text
 
 
-def peers_chart(ctx: ReportContext):
-    """Bars of the structural distance to every other region (shorter = more similar)."""
+def peers_chart(ctx: ReportContext, top: int = 10):
+    """Bars of structural similarity 1/(1+d) to the ``top`` most similar regions (longer = more similar)."""
     d = ctx.table("peer_distances")
     d = d[d["region_code"] == ctx.region_code].set_index("peer_code")["distance"]
     d.index = d.index.map(ctx.names(short=True))
-    return charts.plot_rank_bars(-d, title=f"与{ctx.region_name}的结构距离（取负值，越长越相似）", xlabel="−距离",
-                                 source=_src(ctx))
+    return charts.plot_rank_bars(1.0 / (1.0 + d), top=top, xlabel="相似度 1/(1+d)，d为结构距离",
+                                 title=f"与{ctx.region_name}结构最相近的{min(top, len(d))}个地区", source=_src(ctx))
 
 
 def structure_table(ctx: ReportContext):
