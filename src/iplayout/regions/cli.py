@@ -12,8 +12,8 @@ import click
 import pandas as pd
 
 from ..config import default_db_path, params_dir
-from ..db.atomic import atomic_replace
 from ..errors import DataError, Problem
+from ..fileio import atomic_write
 from ..evaluation.cli import FLOAT_FORMAT, read_table
 from ..methods.peers import pairwise_long, structural_distance
 from .spec import load_peers_spec
@@ -45,9 +45,8 @@ def _numeric_table(df: pd.DataFrame, id_column: str, columns: list[str], source:
 
 def _write_csv(df: pd.DataFrame, path: Path, *, index: bool = False) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_replace(path, tag="peers") as tmp:
-            df.to_csv(tmp, index=index, float_format=FLOAT_FORMAT, encoding="utf-8-sig")
+        # utf-8-sig (BOM) so that Excel on Chinese Windows shows the codes and names correctly
+        atomic_write(path, df.to_csv(index=index, float_format=FLOAT_FORMAT), encoding="utf-8-sig")
     except OSError as exc:
         raise DataError([Problem(f"cannot write: {exc.strerror}", file=str(path))]) from None
 
@@ -120,6 +119,5 @@ def parks_import(csv_path: Path, out: Path | None, db_path: Path | None) -> None
     out = out or params_dir() / "parks.yaml"
     header = ("# Patent-navigation parks, imported by `iplayout parks import` from "
               f"{csv_path.name}; format: docs/regions.md (专利导航园区).\n")
-    with atomic_replace(out, tag="parks") as tmp:
-        tmp.write_text(header + dump_parks(found), encoding="utf-8")
+    atomic_write(out, header + dump_parks(found))
     click.echo(f"{len(found)} park(s) → {out}")
