@@ -156,12 +156,13 @@ def test_shipped_plans_expand_against_the_built_database():
     if not db.is_file():
         pytest.skip("integrated database not built (iplayout db build)")
     counts = {}
-    for name in ("national", "jiangsu-stage-2016", "jiangsu-final-2018"):
+    for name in ("national", "jiangsu-stage-2016", "jiangsu-final-2018", "programme"):
         lp = load_plan(params_dir() / "runs" / f"{name}.yaml")
         missing = [e.notebook for e in lp.plan.reports if not (lp.notebooks_dir / e.notebook).is_file()]
         if missing:
             pytest.skip(f"notebooks not written yet: {missing}")
         counts[name] = len(plan_jobs(lp, db)[1])
     # 1 territory + 31 provinces + HT + 1 evaluation + 31 provinces (+ 04_regions: 31 plans, 4 groups, layout
-    # report); Jiangsu: 1 + 13 + 8 SEI + 1 + 13 (+ final 2018: 13 plans, 3 groups, demo zone, layout report)
-    assert counts == {"national": 65 + 36, "jiangsu-stage-2016": 36, "jiangsu-final-2018": 36 + 18}
+    # report); Jiangsu: 1 + 13 + 8 SEI + 1 + 13 + progress report (+ final 2018: 13 plans, 3 groups, demo zone,
+    # layout report)
+    assert counts == {"national": 65 + 36, "jiangsu-stage-2016": 37, "jiangsu-final-2018": 37 + 18, "programme": 1}
