@@ -7,7 +7,7 @@ from iplayout.db.api import open_db
 from iplayout.stages.regions_data import demo_zone_members
 from iplayout.stages.registry import REGISTRY
 
-from conftest import DEMO  # noqa: E402  (same folder)
+DEMO = ["320100", "320200", "320400", "320500", "321100"]  # 南京 无锡 常州 苏州 镇江
 
 
 @pytest.fixture(scope="module")
