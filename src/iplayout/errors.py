@@ -6,6 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: longest text of one value quoted in a message; a huge cell or document is cut, never echoed whole
+MAX_QUOTE = 200
+
+
+def shorten(text: object, limit: int = MAX_QUOTE) -> str:
+    """``text`` as str, cut to ``limit`` characters with a note of how much was left out."""
+    s = str(text)
+    return s if len(s) <= limit else f"{s[:limit]}… [{len(s) - limit:,} more characters]"
+
 
 class IplayoutError(Exception):
     """Base class for every error this package raises on purpose."""
@@ -30,8 +39,9 @@ class Problem:
         if self.column:
             where.append(f"column {self.column!r}")
         loc = ":".join(where[:1]) + (", " + ", ".join(where[1:]) if len(where) > 1 else "")
-        val = f" (value {self.value!r})" if self.value is not None else ""
-        return f"{loc}: {self.message}{val}" if loc else f"{self.message}{val}"
+        val = f" (value {shorten(repr(self.value))})" if self.value is not None else ""
+        msg = shorten(self.message, 2000)
+        return f"{loc}: {msg}{val}" if loc else f"{msg}{val}"
 
 
 class DataError(IplayoutError):
@@ -59,3 +69,7 @@ class ParameterError(IplayoutError):
 
 class MethodError(IplayoutError):
     """A method cannot be applied to the given data (e.g. AHP consistency ratio too high)."""
+
+
+class BusyError(IplayoutError):
+    """Another process has held the database's writer lock for longer than the timeout."""

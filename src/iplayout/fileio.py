@@ -6,6 +6,8 @@
 - :func:`atomic_write` — bytes or text to a file: temporary file in the same folder, ``fsync``, ``os.replace``.
 - :func:`atomic_path` — the same for writers that need a path (DuckDB, WeasyPrint, ``zipfile``): yields a
   temporary path beside the target and moves it into place only when the block succeeds.
+- :func:`read_yaml` — a researcher-edited YAML file, loaded safely; a missing file or a syntax error is the
+  caller's error type naming the file.
 - :func:`atomic_dir` — a whole folder (stage results, recorded imports): filled under a temporary name, then
   renamed over the old one.
 
@@ -22,6 +24,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import IplayoutError, ParameterError
 
 CHUNK = 1 << 20  # 1 MiB: large database files are hashed without being read into memory
 
@@ -76,6 +83,23 @@ def sha256_tree(folder: str | Path, *, exclude: Iterable[str] = (), pattern: str
     files = [p for p in folder.rglob(pattern)
              if p.is_file() and not skip.intersection(p.relative_to(folder).parts)]
     return sha256_files(files, root=folder)
+
+
+def read_yaml(path: str | Path, *, what: str = "file", error: type[IplayoutError] = ParameterError) -> Any:
+    """Read ``path`` with the project's one safe YAML loader (:func:`iplayout.yamlio.load_yaml`: size and
+    alias-expansion caps); raises ``error`` naming the file when it is missing or not valid YAML."""
+    from .yamlio import load_yaml  # noqa: PLC0415
+    from .errors import SpecError  # noqa: PLC0415
+
+    path = Path(path)
+    if not path.is_file():
+        raise error(f"{path}: {what} not found")
+    try:
+        return load_yaml(path)
+    except SpecError as exc:
+        if error is SpecError:
+            raise
+        raise error(str(exc)) from None
 
 
 def _tmp_name(path: Path, tag: str) -> Path:
@@ -140,9 +164,10 @@ def atomic_path(path: str | Path, *, tag: str = "", copy_existing: bool = False,
     leftovers = [tmp] + [tmp.with_name(tmp.name + s) for s in companions]
     for p in leftovers:
         p.unlink(missing_ok=True)
-    if copy_existing and path.exists():
-        shutil.copy2(path, tmp)
     try:
+        if copy_existing and path.exists():
+            shutil.copyfile(path, tmp)  # inside the try: a copy cut short (full disk) is removed too; contents only,
+            # so a read-only mode of the target does not travel to the file that replaces it
         yield tmp
         if tmp.exists():
             with open(tmp, "rb+") as fh:

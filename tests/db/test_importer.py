@@ -98,18 +98,18 @@ def test_successful_import_replaces_demo_and_adds_source(db_copy, tmp_path):
 
 
 def test_changing_real_value_needs_replace(db_copy, tmp_path):
-    f = write(tmp_path, "江苏,2015,patent_grants,1,件,x\n")
+    f = write(tmp_path, "江苏,2015,patent_grants,250000,件,x\n")
     before = sha(db_copy)
     with pytest.raises(DataError, match="--replace"):
         import_file(f, db_path=db_copy)
     assert sha(db_copy) == before
     import_file(f, db_path=db_copy, allow_changes=True)
-    assert value(db_copy, "320000", 2015, "patent_grants")[0] == 1
+    assert value(db_copy, "320000", 2015, "patent_grants")[0] == 250000
 
 
 def test_dry_run_changes_nothing_and_counts(db_copy, tmp_path):
     f = write(tmp_path, "南京,2016,patent_grants,41000,件,x\n江苏,2015,patent_grants,250290,件,x\n"
-                        "南京,2030,patent_grants,5,件,x\n")
+                        "南京,2030,patent_grants,50000,件,x\n")
     before = sha(db_copy)
     report = import_file(f, db_path=db_copy, dry_run=True, this_year=2030)
     assert (report.new, report.changed, report.unchanged) == (1, 1, 1)

@@ -20,7 +20,7 @@ def test_registered_with_the_stages_it_needs():
     st = REGISTRY["regions"]
     assert {"survey", "evaluation"} <= set(st.needs)
     assert ("allocation" in st.needs) == ("allocation" in REGISTRY)
-    assert [p.name for p in st.spec_files(params_dir(), "320000")] == ["regions.yaml", "parks.yaml"]
+    assert [p.name for p in st.spec_files(params_dir(), "320000")] == ["regions.yaml", "parks.yaml", "territories.yaml"]
 
 
 def test_demo_zone_members_come_from_the_database_flag(db):

@@ -18,6 +18,36 @@ TIDY_COLUMNS = ["region_code", "region_name", "year", "indicator_code", "industr
                 "source_id", "is_demo", "quality_flag"]
 
 
+#: DuckDB's file magic (bytes 8–11 of the main header)
+DUCKDB_MAGIC = b"DUCK"
+
+
+def check_duckdb_file(p: Path) -> None:
+    """Refuse a path that is not an existing regular DuckDB file, naming what it is instead."""
+    if not p.exists():
+        raise IplayoutError(f"database not found: {p} — run `iplayout db build` first")
+    if not p.is_file():
+        raise IplayoutError(f"{p}: not a regular file, so not a DuckDB database")
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise IplayoutError(f"{p}: cannot read the database: {exc.strerror}") from None
+    if head[8:12] != DUCKDB_MAGIC:
+        raise IplayoutError(f"{p}: not a DuckDB database (no DuckDB file header) — give the file written by "
+                            "`iplayout db build`")
+
+
+def connect_db(path: str | Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to an integrated database file, with a clear error instead of DuckDB's traceback."""
+    p = Path(path)
+    check_duckdb_file(p)
+    try:
+        return duckdb.connect(str(p), read_only=read_only)
+    except duckdb.Error as exc:
+        raise IplayoutError(f"{p}: cannot open as a DuckDB database: {str(exc).splitlines()[0][:300]}") from None
+
+
 def open_db(path: str | Path | None = None) -> "IPDatabase":
     """Open the integrated database read-only (default ``iplayout.config.default_db_path()``).
 
@@ -43,7 +73,7 @@ class IPDatabase:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.con = duckdb.connect(str(self.path), read_only=True)
+        self.con = connect_db(self.path, read_only=True)
 
     # --- housekeeping -------------------------------------------------------------------------
     def close(self) -> None:

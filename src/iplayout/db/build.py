@@ -20,9 +20,11 @@ from ..config import default_db_path
 from ..errors import DataError, Problem
 from ..log import logger
 from . import schema
-from ..fileio import atomic_path, sha256_tree
+from ..fileio import sha256_tree
 from .aliases import load_alias_table
 from .demo import DEFAULT_SEED, generate_demo
+from .lock import writer_lock
+from .transaction import check_writable, replace_database
 from .replay import imports_dir, replay_imports
 from .packages import list_packages, load_meta, read_package_facts, read_reference
 
@@ -126,7 +128,8 @@ def add_demo(frames: dict, seed: int) -> None:
 
 
 def build_database(db_path: Path | str | None = None, *, data_dir: Path | None = None,
-                   seed: int = DEFAULT_SEED, demo: bool = True, imports: bool = True) -> BuildSummary:
+                   seed: int = DEFAULT_SEED, demo: bool = True, imports: bool = True,
+                   lock_timeout: float | None = None) -> BuildSummary:
     """Build the integrated database at ``db_path`` (default ``build/iplayout.duckdb``) atomically.
 
     Parameters
@@ -137,6 +140,8 @@ def build_database(db_path: Path | str | None = None, *, data_dir: Path | None =
     demo : include the Jiangsu demo panel.
     imports : replay the imports recorded next to ``db_path`` (``imports/<db name>/``) so that
         ``iplayout db import`` results survive a rebuild; the demo panel is generated after them.
+    lock_timeout : seconds to wait for the database's writer lock (:mod:`iplayout.db.lock`), held for the
+        whole build so that an import running meanwhile is neither lost nor overwritten.
     """
     t0 = time.perf_counter()
     db_path = Path(db_path) if db_path else default_db_path()
@@ -144,8 +149,23 @@ def build_database(db_path: Path | str | None = None, *, data_dir: Path | None =
     # real packages first; recorded user imports are replayed on top of them; the demo panel comes last
     # so that it respects imported real values (a real fact always wins) and still sums to the totals
     frames = collect(data_dir, seed=seed, demo=False)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(db_path, tag="build", companions=(".wal",)) as tmp:
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(Problem(f"cannot create the database folder ({exc.strerror})", str(db_path.parent))) from None
+    with writer_lock(db_path, timeout=lock_timeout):
+        check_writable(db_path)
+        _write_build(db_path, frames, data_dir, seed, demo, imports)
+    counts = {name: len(frames[name]) for name in schema.TABLES}
+    summary = BuildSummary(db_path, time.perf_counter() - t0, counts, frames["stats"], frames["collapsed"],
+                           frames["demo_rows"])
+    logger.info("built %s in %.2f s", db_path, summary.seconds)
+    return summary
+
+
+def _write_build(db_path: Path, frames: dict, data_dir: Path, seed: int, demo: bool, imports: bool) -> None:
+    """Tables → temp file → replayed imports → demo panel → build_info, renamed over ``db_path`` (under the lock)."""
+    with replace_database(db_path, tag="build") as tmp:
         con = duckdb.connect(str(tmp))
         try:
             schema.create_all(con)
@@ -186,8 +206,3 @@ def build_database(db_path: Path | str | None = None, *, data_dir: Path | None =
             con.execute("CHECKPOINT")
         finally:
             con.close()
-    counts = {name: len(frames[name]) for name in schema.TABLES}
-    summary = BuildSummary(db_path, time.perf_counter() - t0, counts, frames["stats"], frames["collapsed"],
-                           frames["demo_rows"])
-    logger.info("built %s in %.2f s", db_path, summary.seconds)
-    return summary

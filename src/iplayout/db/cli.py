@@ -7,6 +7,9 @@ import click
 
 from ..config import default_db_path
 
+LOCK_OPTION = click.option("--lock-timeout", type=click.FloatRange(min=0), default=None,
+                           help="Seconds to wait for another writer of the database (default: "
+                                "$IPLAYOUT_LOCK_TIMEOUT or 600).")
 DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
                          help="DuckDB file (default: build/iplayout.duckdb or $IPLAYOUT_DB).")
 
@@ -23,13 +26,14 @@ def db() -> None:
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of data packages (default: data/).")
 @click.option("--no-imports", is_flag=True, help="Do not replay the imports recorded next to the database.")
-def build(db_path, seed, no_demo, data_dir, no_imports) -> None:
+@LOCK_OPTION
+def build(db_path, seed, no_demo, data_dir, no_imports, lock_timeout) -> None:
     from .build import build_database
     from .demo import DEFAULT_SEED
 
     summary = build_database(db_path or default_db_path(), data_dir=data_dir,
                              seed=DEFAULT_SEED if seed is None else seed, demo=not no_demo,
-                             imports=not no_imports)
+                             imports=not no_imports, lock_timeout=lock_timeout)
     for line in summary.lines():
         click.echo(line)
     click.echo(f"数据库已生成 / database written: {summary.db_path}")
@@ -55,13 +59,17 @@ def info(db_path) -> None:
 @click.option("--source-url", default="", help="URL of the data.")
 @click.option("--source-licence", default="", help="Licence of the data.")
 @click.option("--replace", is_flag=True, help="Allow changing values already in the database (default: refuse).")
+@click.option("--unit-check", type=click.Choice(["on", "off"]), default="on", show_default=True,
+              help="Refuse magnitudes that contradict the region's series or its parent's total (a unit slip).")
+@LOCK_OPTION
 def import_(file, mapping, db_path, dry_run, sheet, source_title, source_publisher, source_url, source_licence,
-            replace) -> None:
+            replace, unit_check, lock_timeout) -> None:
     from .importer import SourceInfo, import_file
 
     report = import_file(file, db_path=db_path or default_db_path(), mapping=mapping, dry_run=dry_run, sheet=sheet,
                          source=SourceInfo(title=source_title, publisher=source_publisher, url=source_url,
-                                           licence=source_licence), allow_changes=replace)
+                                           licence=source_licence), allow_changes=replace,
+                         unit_check=unit_check == "on", lock_timeout=lock_timeout)
     for line in report.lines():
         click.echo(line)
 

@@ -11,15 +11,15 @@ China (``100000``) keeps every real value the database holds; only the gaps the 
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from ..territories import CHINA, WORLD
 
-WORLD = "WLD"
-CHINA = "100000"
 DEFAULT_SEED = 20160101
 DEFAULT_YEARS = tuple(range(2015, 2024))
 DEMO_SOURCE = "演示数据（合成，非官方统计）DEMO — iplayout demo-countries"
@@ -139,5 +139,11 @@ def write_demo_countries(out: Path | str, *, db_path: Path | str | None = None, 
     rows = demo_country_rows(members, real, years=years, seed=seed)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    rows.to_csv(out, index=False, encoding="utf-8-sig", float_format="%.10g")
+    # it writes a file, not the database (no writer lock); atomically, so an interrupted run leaves no half file
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        rows.to_csv(tmp, index=False, encoding="utf-8-sig", float_format="%.10g")
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
     return rows

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import DataError, Problem, SpecError
+from ..yamlio import load_yaml
 from .aliases import AliasTable
 
 OBS_COLUMNS = ["region_code", "year", "indicator_code", "industry_code", "value", "source_id", "quality_flag", "is_demo"]
@@ -110,9 +110,9 @@ class PackageMeta(BaseModel):
 def load_meta(package_dir: Path) -> PackageMeta:
     path = package_dir / "package.yaml"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path)
         return PackageMeta.model_validate(raw)
-    except (ValidationError, yaml.YAMLError) as exc:
+    except ValidationError as exc:
         raise SpecError(f"{path}: {exc}") from exc
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from ..fileio import atomic_dir
+from ..yamlio import load_yaml
 
 RECORD_FILE = "import.yaml"
 
@@ -42,5 +43,5 @@ def recorded_imports(folder: Path) -> list[tuple[Path, dict]]:
     """``(record folder, import.yaml content)`` of every recorded import under ``folder``, in replay order."""
     if not Path(folder).is_dir():
         return []
-    return [(d, yaml.safe_load((d / RECORD_FILE).read_text(encoding="utf-8")))
+    return [(d, load_yaml(d / RECORD_FILE))
             for d in sorted(p for p in Path(folder).iterdir() if p.is_dir() and p.name[:3].isdigit())]

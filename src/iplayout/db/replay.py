@@ -22,7 +22,8 @@ def replay_imports(db_path: Path, folder: Path) -> list[str]:
             import_file(rec_dir / rec["file"], db_path=db_path,
                         mapping=rec_dir / rec["mapping"] if rec.get("mapping") else None, sheet=rec.get("sheet"),
                         source=SourceInfo(**rec["source"]), allow_changes=rec.get("allow_changes", False),
-                        source_id=rec["source_id"], accessed=rec["accessed"], record=False)
+                        source_id=rec["source_id"], accessed=rec["accessed"], record=False, lock=False,
+                        unit_check=rec.get("unit_check", True))
         except DataError as exc:
             raise DataError([Problem(f"recorded import {rec_dir.name} no longer applies (fix or remove that folder, "
                                      "or build with --no-imports)", str(rec_dir))] + exc.problems) from exc

@@ -1,7 +1,8 @@
 """``iplayout evaluate TABLE --spec SPEC.yaml -o OUT.csv``.
 
-TABLE is CSV (``.tsv``: tab-separated; UTF-8 with or without BOM, or GBK/GB18030 as saved by Excel
-on Chinese Windows, detected in that order) or Excel (``.xlsx``, first sheet unless ``--sheet``).
+TABLE is CSV (``.tsv``: tab-separated; UTF-8 with or without BOM, GBK/GB18030 as saved by Excel on
+Chinese Windows, or UTF-16 with its BOM, detected in that order) or Excel (``.xlsx``, first sheet
+unless ``--sheet``), read by :mod:`iplayout.tablefile` like every input table.
 """
 from __future__ import annotations
 
@@ -14,59 +15,31 @@ import pandas as pd
 
 from ..errors import DataError, Problem
 from ..log import logger
+from ..tablefile import header_and_body, read_grid
 from .engine import SOURCE_LINE
 from .spec import load_spec
 
-#: tried in this order; gb18030 is a superset of GBK and GB2312 (what Excel writes for "CSV" in zh-CN)
-ENCODINGS = ("utf-8-sig", "gb18030")
 #: enough significant digits that every value compares to 6 decimals (scores ×100 included)
 FLOAT_FORMAT = "%.15g"
-
-
-def _with_lines(df: pd.DataFrame, first_line: int) -> pd.DataFrame:
-    """Drop blank rows and index the rest by their line (CSV) or row (Excel) number in the file."""
-    df = df.rename(columns=lambda c: str(c).strip())
-    df.index = pd.Index(np.arange(len(df)) + first_line, name=SOURCE_LINE)
-    blank = df.isna().all(axis=1)
-    return df.loc[~blank]
 
 
 def read_table(path: Path, id_column: str, *, sheet: str | None = None) -> pd.DataFrame:
     """Read the input table with every cell as text, so codes such as ``320100`` (or ``010100``)
     stay strings; the engine converts indicator columns and names any cell that is not a number.
 
-    Returns a frame indexed by source line number (index name :data:`SOURCE_LINE`); the encoding
-    used is logged.
+    The file is read by :func:`iplayout.tablefile.read_grid` — the same reader as ``db import``: regular
+    files only, size cap, UTF-8 / GB18030 / UTF-16 (with BOM) detected, damaged files and a column name
+    given twice refused. Only a blank cell is missing; ``N/A`` or ``-`` is text and listed as a bad cell.
+    Returns a frame indexed by source line number (index name :data:`SOURCE_LINE`).
     """
-    if not path.exists():
-        raise DataError([Problem("table not found", file=str(path))])
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            raw = pd.read_excel(path, sheet_name=sheet or 0, dtype=str)
-        except ValueError as exc:  # unknown sheet name
-            raise DataError([Problem(f"cannot read Excel sheet: {exc}", file=str(path))]) from None
-        except Exception as exc:  # noqa: BLE001 — openpyxl raises many types for a damaged file
-            raise DataError([Problem(f"cannot read Excel file: {exc}", file=str(path))]) from None
-        return _with_lines(raw, 2)
-    if path.suffix.lower() == ".xls":
-        raise DataError([Problem("old Excel .xls is not supported: save the sheet as .xlsx or CSV", file=str(path))])
-    errors = []
-    for enc in ENCODINGS:
-        try:
-            raw = pd.read_csv(path, dtype=str, encoding=enc, skip_blank_lines=False, keep_default_na=True,
-                              sep="\t" if path.suffix.lower() in (".tsv", ".tab") else ",")
-        except UnicodeDecodeError as exc:
-            errors.append(f"{enc}: {exc.reason} at byte {exc.start}")
-            continue
-        except pd.errors.EmptyDataError:
-            raise DataError([Problem("the table is empty", file=str(path))]) from None
-        except pd.errors.ParserError as exc:
-            raise DataError([Problem(f"cannot read CSV: {exc}", file=str(path))]) from None
-        if enc != ENCODINGS[0]:
-            logger.info("%s: read as %s (not UTF-8)", path, enc)
-        return _with_lines(raw, 2)
-    raise DataError([Problem("unknown text encoding (tried " + "; ".join(errors) + "); save the file as UTF-8 CSV",
-                             file=str(path))])
+    grid = read_grid(path, sheet=sheet)
+    header, body, lines = header_and_body(grid, 1)
+    if grid.encoding not in ("utf-8-sig", "xlsx"):
+        logger.info("%s: read as %s (not UTF-8)", path, grid.encoding)
+    df = pd.DataFrame(body, columns=header, dtype=object)
+    df = df.where(df.apply(lambda c: c.str.strip()).ne(""), np.nan)
+    df.index = pd.Index(lines, name=SOURCE_LINE)
+    return df
 
 
 def _write(tab: pd.DataFrame, path: Path) -> None:
@@ -98,6 +71,8 @@ def evaluate(table: Path, spec_path: Path, out: Path, tables_dir: Path | None, s
     spec = load_spec(spec_path)
     df = read_table(table, spec.id_column, sheet=sheet)
     res = evaluate_table(df, spec, source=str(table))
+    for note in res.step("weights").get("notes", []):
+        click.echo(f"note: {note}", err=True)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, Problem
+from ..errors import DataError, MethodError, Problem
+from ..log import logger
 from ..methods.scores import DEFAULT_SCALE, get_score, obstacle_degree
 from .preprocess import transformed_and_normalised  # noqa: F401  (re-exported)
 from .levels import evaluate_levels
@@ -15,7 +16,8 @@ from .robustness import run_uncertainty
 from .two_level import add_level_tables
 from .spec import EvaluationSpec, parse_spec
 from .steps import coupling_step as _coupling, dea_step as _dea, rank_units as _rank
-from .weighting import _ahp_consistency, compute_weights, subsystem_of, subsystem_weights  # noqa: F401 (re-exported)
+from .weighting import (_ahp_consistency, compute_weights, rescale_notes, subsystem_of,  # noqa: F401 (re-exported)
+                        subsystem_weights)
 
 ALL = "_all"
 #: index name marking a table whose index holds each row's line number in the source file
@@ -53,7 +55,8 @@ def _prepare(table: pd.DataFrame, spec: EvaluationSpec, source: str) -> tuple[pd
         num = pd.to_numeric(col, errors="coerce")
         bad = num.isna() & df[c].notna() & (df[c].astype(str).str.strip() != "")
         for i in np.flatnonzero(bad.to_numpy()):
-            problems.append(Problem("not a number", file=source, line=int(lines[i]), column=c, value=df[c].iloc[i]))
+            problems.append(Problem("not a number", file=source,
+                                    line=int(lines[i]), column=c, value=df[c].iloc[i]))
         df[c] = num.astype(float)
     if spec.year_column:
         if df[spec.year_column].isna().any():
@@ -68,6 +71,8 @@ def _prepare(table: pd.DataFrame, spec: EvaluationSpec, source: str) -> tuple[pd
                                 value=df[spec.id_column].iloc[i]))
     if problems:
         raise DataError(problems)
+    if len(df) < 2:  # min–max, z-scores and every data-driven weight compare units: one unit is no evaluation
+        raise DataError(f"only {len(df)} unit(s) in the table: an evaluation compares at least 2", file=source)
     log = []
     na = df[value_cols].isna()
     if na.any().any():
@@ -191,7 +196,11 @@ def evaluate_table(table: pd.DataFrame, spec: EvaluationSpec | dict, *, source: 
         return evaluate_levels(df, spec, pools, keys, x, direction, z, audit, log)
 
     weights = compute_weights(z, spec, pools, raw=x)
-    log.append({"step": "weights", "args": {**spec.weights.model_dump(mode="json"), **_ahp_consistency(spec)}})
+    notes = rescale_notes(spec)
+    for n in notes:
+        logger.warning("%s: %s", source, n)
+    log.append({"step": "weights", "args": {**spec.weights.model_dump(mode="json"), **_ahp_consistency(spec),
+                                            "notes": notes}})
     primary = weights[weights.primary]
     subs = subsystem_of(spec)
     scale = spec.score.scale if spec.score.scale is not None else DEFAULT_SCALE[spec.score.method]

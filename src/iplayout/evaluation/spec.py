@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import SpecError
+from ..yamlio import load_yaml
 
 
 class _Strict(BaseModel):
@@ -270,8 +270,18 @@ class EvaluationSpec(_Strict):
             miss = [i.code for i in self.indicators if i.weight is None]
             if miss:
                 raise ValueError(f"weights.method {self.weights.method}: indicators without 'weight': {miss}")
+            groups: dict[str, list[Indicator]] = {}
+            for i in self.indicators:  # weights are normalised within a subsystem (or over all, scope all)
+                groups.setdefault(i.subsystem if self.weights.scope == "subsystem" and i.subsystem else "all", []).append(i)
+            for g, members in groups.items():
+                if sum(float(i.weight) for i in members) <= 0:
+                    raise ValueError(f"fixed weights of {'all indicators' if g == 'all' else 'subsystem ' + repr(g)} "
+                                     f"are all 0 ({[i.code for i in members]}): nothing to weight — give positive "
+                                     "weights (they are rescaled to sum to 1)")
         if self.weights.subsystems == "fixed" and any(s.weight is None for s in self.subsystems):
             raise ValueError("weights.subsystems fixed: every subsystem needs 'weight'")
+        if self.weights.subsystems == "fixed" and sum(float(s.weight) for s in self.subsystems) <= 0:
+            raise ValueError("weights.subsystems fixed: the subsystem weights are all 0 — give positive weights")
         if self.weights.scope == "all" and self.weights.subsystems != "equal":
             raise ValueError("weights.scope all derives the subsystem weights from the indicator weights; "
                              f"weights.subsystems {self.weights.subsystems!r} would contradict it")
@@ -343,12 +353,9 @@ def parse_spec(data: dict, *, source: str = "<spec>") -> EvaluationSpec:
 
 
 def load_spec(path: str | Path) -> EvaluationSpec:
-    """Read and validate a YAML spec (``yaml.safe_load``)."""
+    """Read and validate a YAML spec (:func:`iplayout.yamlio.load_yaml`: safe, size- and alias-capped)."""
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SpecError(f"spec file not found: {p}") from None
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{p}: invalid YAML: {exc}") from None
+    if not p.exists():
+        raise SpecError(f"spec file not found: {p}")
+    data = load_yaml(p)
     return parse_spec(data, source=str(p))

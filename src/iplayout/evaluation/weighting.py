@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import SpecError
+from ..errors import MethodError, SpecError
 from ..methods.weights import ahp, get_weights, weights_ahp
 from .spec import EvaluationSpec
 
 ALL = "_all"
+#: weighting methods computed from the data (they need at least two units to compare)
+DATA_DRIVEN = {"entropy", "critic", "cv", "pca", "combined"}
 #: key of ``weights.ahp`` holding the pairwise matrix over the subsystems (``weights.subsystems: ahp``)
 SUBSYSTEMS_KEY = "_subsystems"
 
@@ -76,6 +78,9 @@ def compute_weights(z: pd.DataFrame, spec: EvaluationSpec, pools: np.ndarray,
     for pool in pd.unique(pools):
         zp = z.loc[pools == pool]
         for m in methods:
+            if len(zp) < 2 and m in DATA_DRIVEN:
+                raise MethodError(f"{m} weights compare units, but pool {pool!r} has {len(zp)} unit: at least 2 "
+                                  "are needed (use fixed or equal weights, or pool the years)")
             if spec.weights.scope == "all":
                 # one weighting over every indicator; a subsystem's weight is the sum of its indicators'
                 wa = _weights_for(m, zp[spec.codes], spec, ALL)
@@ -112,6 +117,34 @@ def _ahp_consistency(spec: EvaluationSpec) -> dict:
         out[s] = {"n": len(labels), "lambda_max": r.lambda_max, "ci": r.ci, "ri": r.ri, "cr": r.cr,
                   "method": a.method, "lambda_convention": a.lambda_max}
     return {"ahp_consistency": out}
+
+
+def rescale_notes(spec: EvaluationSpec, *, tol: float = 1e-9) -> list[str]:
+    """Say where given weights do not sum to 1 and are therefore rescaled (``w_j / Σ w``).
+
+    Fixed indicator weights are normalised within each subsystem (or over all indicators with
+    ``weights.scope: all``), fixed subsystem weights over the subsystems. Rescaling is the convention
+    (weights given as percentages or points mean their shares), but it changes the numbers the user
+    typed, so each case is stated in the log and by the CLI.
+    """
+    notes = []
+    w = spec.weights
+    if w.method == "fixed" or (w.method == "combined" and w.combined.subjective == "fixed"):
+        groups: dict[str, list] = {}
+        for i in spec.indicators:
+            groups.setdefault(i.subsystem if w.scope == "subsystem" and i.subsystem else ALL, []).append(i)
+        for g, members in groups.items():
+            total = sum(float(i.weight) for i in members)
+            if abs(total - 1) > tol:
+                where = "all indicators" if g == ALL else f"subsystem {g}"
+                notes.append(f"fixed weights of {where} sum to {total:g}, not 1: rescaled to w_j / {total:g} "
+                             f"(固定权重之和为 {total:g}，已按比例归一化)")
+    if w.subsystems == "fixed" and spec.subsystems:
+        total = sum(float(s.weight) for s in spec.subsystems)
+        if abs(total - 1) > tol:
+            notes.append(f"fixed subsystem weights sum to {total:g}, not 1: rescaled to β_s / {total:g} "
+                         f"(子系统权重之和为 {total:g}，已按比例归一化)")
+    return notes
 
 
 def subsystem_weights(spec: EvaluationSpec) -> pd.Series:

@@ -61,7 +61,8 @@ def _summary(console, outcome) -> None:
 @click.option("--workers", type=click.IntRange(min=0), default=None, help="pool size (default: cores; 0 = in-process)")
 @click.option("--run-id", default=None, help="name of the run folder (must not exist)")
 @click.option("--resume", "resume_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="redo only failed reports and reports whose inputs changed, in this run folder")
+              help="continue this run folder with the database and plan recorded in its manifest (refused if "
+                   "either differs): redo failed and missing reports and those whose notebook changed")
 @click.option("--only", multiple=True, help="select by region/industry code, notebook or job id (repeatable)")
 @click.option("--timeout", type=click.IntRange(min=1), default=None, help="per-cell timeout in seconds")
 @click.option("--no-pdf", is_flag=True, help="render HTML only")
@@ -87,14 +88,15 @@ def run(plans, db_path, workers, run_id, resume_dir, only, timeout, no_pdf, sche
         raise click.UsageError("give at least one run plan (e.g. params/runs/national.yaml)")
     if (resume_dir or run_id) and len(plans) > 1:
         raise click.UsageError("--resume and --run-id take exactly one plan")
-    db = Path(db_path) if db_path else default_db_path()
+    # --resume without --db: the database recorded in the run's manifest (checked against its SHA-256)
+    db = Path(db_path) if db_path else (None if resume_dir is not None else default_db_path())
     loaded = [load_plan(p) for p in plans]  # every plan is read and checked before anything runs
     console = Console(stderr=True)
     if dry_run:
         from .runner import plan_jobs  # noqa: PLC0415
 
         for lp in loaded:
-            _, jobs = plan_jobs(lp, db, tuple(only))
+            _, jobs = plan_jobs(lp, db or default_db_path(), tuple(only))
             click.echo(f"{lp.plan.name}: {len(jobs)} report(s)")
             for j in jobs:
                 click.echo(f"  {j.job_id}  →  {j.output_stem}  {j.parameters}")

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import ParameterError, Problem, SpecError
+from ..yamlio import load_yaml
 
 ParamType = Literal["str", "int", "float", "bool", "region", "territory", "industry", "group"]
 CODE_TYPES = ("region", "territory", "industry")
@@ -63,19 +63,37 @@ class Declarations(BaseModel):
 
 
 def load_declarations(path: str | Path) -> Declarations:
-    """Read and validate a notebook-parameter declaration file (YAML, ``yaml.safe_load``)."""
+    """Read and validate a notebook-parameter declaration file (YAML, :func:`iplayout.yamlio.load_yaml`)."""
     path = Path(path)
     if not path.is_file():
         raise SpecError(f"{path}: notebook parameter declarations not found")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = load_yaml(path) or {}
     if not isinstance(raw, dict):
         raise SpecError(f"{path}: notebook declarations must be a mapping")
     # top-level keys starting with "_" only hold YAML anchors shared by several notebooks
     raw = {k: v for k, v in raw.items() if not str(k).startswith("_")}
     try:
-        return Declarations.model_validate(raw)
+        decls = Declarations.model_validate(raw)
     except ValidationError as exc:
         raise SpecError(f"{path}: invalid notebook declarations:\n{exc}") from exc
+    check_stages(decls, path)
+    return decls
+
+
+def check_stages(decls: Declarations, path: str | Path) -> None:
+    """Every ``stage:`` must be a registered stage (``iplayout.stages.registry``), before any kernel starts.
+
+    Raises
+    ------
+    SpecError
+        Naming the declaration file, each notebook with an unknown stage and the registered stages.
+    """
+    from ..stages import REGISTRY  # noqa: PLC0415  (importing the package registers the chain's stages)
+
+    bad = [f"{nb}: unknown stage {d.stage!r}" for nb, d in decls.notebooks.items()
+           if d.stage is not None and d.stage not in REGISTRY]
+    if bad:
+        raise SpecError(f"{path}: " + "; ".join(bad) + f" (registered stages: {', '.join(REGISTRY)})")
 
 
 @dataclass
@@ -87,26 +105,22 @@ class CodeBook:
 
     @classmethod
     def from_db(cls, db_path: str | Path) -> "CodeBook":
-        """Read ``regions`` and ``industries`` from the integrated DuckDB database (read-only)."""
-        import duckdb  # noqa: PLC0415
+        """Read ``regions`` and ``industries`` from the integrated database (``open_db``, read-only)."""
+        from ..db.api import open_db  # noqa: PLC0415
 
         db_path = Path(db_path)
         if not db_path.is_file():
             raise ParameterError(f"{db_path}: database not found — build it first with `iplayout db build`")
-        con = duckdb.connect(str(db_path), read_only=True)
-        try:
-            # region groups are optional (a minimal regions table has none)
-            cols = {r[0] for r in con.execute("DESCRIBE regions").fetchall()}
-            group_col = "region_group" if "region_group" in cols else "NULL"
-            regions = {
-                str(code): {"name": name, "level": level, "parent_code": None if parent is None else str(parent),
-                            "group": group}
-                for code, name, level, parent, group in con.execute(
-                    f"SELECT code, name, level, parent_code, {group_col} FROM regions").fetchall()
-            }
-            industries = {str(c): n for c, n in con.execute("SELECT code, name FROM industries").fetchall()}
-        finally:
-            con.close()
+        with open_db(db_path) as db:
+            reg, ind = db.regions(), db.industries()
+        has_group = "region_group" in reg.columns  # optional: a minimal regions table has none
+        regions = {
+            str(r.code): {"name": r.name, "level": r.level,
+                          "parent_code": r.parent_code if isinstance(r.parent_code, str) else None,
+                          "group": r.region_group if has_group and isinstance(r.region_group, str) else None}
+            for r in reg.itertuples(index=False)
+        }
+        industries = {str(r.code): r.name for r in ind.itertuples(index=False)}
         return cls(regions=regions, industries=industries)
 
     def members(self, territory: str) -> list[str]:
@@ -115,10 +129,10 @@ class CodeBook:
 
     def groups(self, territory: str) -> list[str]:
         """Region groups (苏南/苏中/苏北, 东部/中部/西部/东北) of a territory's members, in their conventional order."""
-        from ..stages.survey import GROUP_ORDER  # noqa: PLC0415
+        from ..territories import territory_profile  # noqa: PLC0415
 
         found = {self.regions[c].get("group") for c in self.members(territory) if self.regions[c].get("group")}
-        return sorted(found, key=lambda g: (GROUP_ORDER.index(g) if g in GROUP_ORDER else len(GROUP_ORDER), g))
+        return sorted(found, key=territory_profile(territory).group_rank)
 
     def name(self, code: str | None) -> str | None:
         if code is None:

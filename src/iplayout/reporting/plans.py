@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import SpecError
+from ..fileio import read_yaml
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -87,12 +87,7 @@ def load_plan(path: str | Path, *, notebooks_dir: Path | None = None,
     from ..config import notebooks_dir as default_nb_dir, params_dir  # noqa: PLC0415
 
     path = Path(path).resolve()
-    if not path.is_file():
-        raise SpecError(f"{path}: run plan not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{path}: not valid YAML: {exc}") from exc
+    raw = read_yaml(path, what="run plan", error=SpecError)
     if not isinstance(raw, dict):
         raise SpecError(f"{path}: a run plan must be a mapping")
     try:

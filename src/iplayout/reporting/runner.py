@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import platform
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,7 @@ from .manifest import (SCHEMA_VERSION, code_version, db_build_info, db_sources, 
                        package_versions, sha256_file, sha256_tree, write_manifest)
 from .parameters import CodeBook, load_declarations
 from .plans import LoadedPlan
+from .status import remove_temporaries, sweep_interrupted, write_status
 
 
 @dataclass
@@ -115,22 +118,57 @@ def plan_jobs(loaded: LoadedPlan, db_path: Path, only: tuple[str, ...] = ()) -> 
     return all_jobs, jobs
 
 
-def run_plan(loaded: LoadedPlan, *, backend, db_path: Path, reports_root: Path, run_id: str | None = None,
+def resume_inputs(run_dir: Path, loaded: LoadedPlan, db_path: Path | None) -> tuple[dict[str, Any], Path]:
+    """The earlier manifest of ``run_dir`` and the database to resume with, or a refusal.
+
+    ``--resume`` continues a run with the inputs it was made with: the database recorded in the manifest
+    (used when ``--db`` is not given) and the same plan. A database or plan whose SHA-256 differs from the
+    recorded one is refused — reports already made from the old inputs would otherwise sit in one report
+    set next to reports made from the new ones.
+    """
+    prev = load_manifest(run_dir)
+    if not prev:
+        raise SpecError(f"{run_dir}: no manifest.json — not a run folder that can be resumed")
+    rec_db = (prev.get("inputs") or {}).get("database") or {}
+    db = Path(db_path) if db_path is not None else Path(rec_db.get("path", ""))
+    if not rec_db.get("path"):
+        raise SpecError(f"{run_dir}: the manifest records no database; give --db")
+    if not db.is_file():
+        raise SpecError(f"{db}: the database this run was made with is gone; resume needs it (or start a new run)")
+    sha = sha256_file(db)
+    if rec_db.get("sha256") and sha != rec_db["sha256"]:
+        raise SpecError(f"{db}: database differs from the one run {run_dir.name} was made with (sha256 "
+                        f"{sha[:12]}… ≠ recorded {rec_db['sha256'][:12]}… of {rec_db['path']}); --resume never mixes "
+                        "reports from two databases — start a new run instead")
+    rec_plan = prev.get("plan") or {}
+    plan_sha = sha256_file(loaded.path)
+    if rec_plan.get("sha256") and plan_sha != rec_plan["sha256"]:
+        raise SpecError(f"{loaded.path}: plan differs from the one run {run_dir.name} was made with (sha256 "
+                        f"{plan_sha[:12]}… ≠ recorded {rec_plan['sha256'][:12]}…); start a new run instead")
+    return prev, db
+
+
+def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root: Path, run_id: str | None = None,
              resume_dir: Path | None = None, only: tuple[str, ...] = (), timeout: int | None = None,
              pdf: bool = True, progress=None, kernel_name: str = "python3") -> RunOutcome:
-    """Execute one plan. ``backend`` has ``run(tasks) -> iterator of results`` (see backends.py)."""
+    """Execute one plan. ``backend`` has ``run(tasks) -> iterator of results`` (see backends.py).
+
+    ``db_path`` None with ``resume_dir``: the database recorded in that run's manifest.
+    """
     t_start = time.perf_counter()
     started = dt.datetime.now().isoformat(timespec="seconds")
     decls = load_declarations(loaded.declarations_path)
-    all_jobs, jobs = plan_jobs(loaded, db_path, only)  # raises ParameterError before any kernel starts
-
     previous: dict[str, Any] = {}
     if resume_dir is not None:
-        run_dir = Path(resume_dir).resolve()
-        prev_manifest = load_manifest(run_dir)
-        if not prev_manifest:
-            raise SpecError(f"{run_dir}: no manifest.json — not a run folder that can be resumed")
+        prev_manifest, db_path = resume_inputs(Path(resume_dir).resolve(), loaded, db_path)
         previous = {j["job_id"]: j for j in prev_manifest.get("jobs", [])}
+    elif db_path is None:
+        raise SpecError("no database given")
+    all_jobs, jobs = plan_jobs(loaded, db_path, only)  # raises ParameterError before any kernel starts
+    sweep_interrupted(reports_root, also=Path(resume_dir).resolve() if resume_dir is not None else None)
+    if resume_dir is not None:
+        run_dir = Path(resume_dir).resolve()
+        remove_temporaries(run_dir)
     else:
         run_dir = new_run_dir(reports_root, loaded.plan.name, run_id).resolve()
     rid = run_dir.name
@@ -166,7 +204,8 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path, reports_root: Path, 
                 and all((run_dir / p).is_file() for p in (prev.get("outputs") or {}).values()):
             rec.update(status="reused", duration=prev.get("duration"), outputs=prev.get("outputs") or {},
                        is_demo=prev.get("is_demo"), report_title=prev.get("report_title"),
-                       sources=prev.get("sources", []))
+                       sources=prev.get("sources", []),
+                       sha256={p: sha256_file(run_dir / p) for p in (prev.get("outputs") or {}).values()})
             continue
         if stage_rec and stage_rec["status"] == "failed":
             rec.update(status="failed", error=stage_rec["error"])
@@ -180,7 +219,7 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path, reports_root: Path, 
         if jid not in records and jid in plan_ids:
             records[jid] = prev
     manifest = _manifest(loaded, rid, started, db_path, db_sha, stages, records, resume_dir is not None)
-    write_manifest(run_dir, manifest)  # an interrupted run can be resumed from here
+    _checkpoint(run_dir, manifest, "running")  # a run killed from here on says so in its folder
 
     warnings: list[str] = []
     t0 = time.perf_counter()
@@ -193,11 +232,15 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path, reports_root: Path, 
                    render_seconds=res.get("render_seconds"))
         meta = res.get("meta") or {}
         rec.update(is_demo=meta.get("is_demo"), report_title=meta.get("title"), sources=meta.get("sources", []))
+        rec["sha256"] = {p: sha256_file(run_dir / p) for p in (rec.get("outputs") or {}).values()
+                         if (run_dir / p).is_file()}
         for w in res.get("warnings", []):
             if w.startswith("PDF skipped") and w not in warnings:
                 warnings.append(w)
         if progress is not None:
             progress.advance(rec)
+        _checkpoint(run_dir, _manifest(loaded, rid, started, db_path, db_sha, stages, records,
+                                       resume_dir is not None), "running")
     if progress is not None:
         progress.stop()
     exec_seconds = round(time.perf_counter() - t0, 3)
@@ -207,12 +250,22 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path, reports_root: Path, 
     manifest["warnings"] = warnings
     manifest["timings"] = {"total_seconds": round(time.perf_counter() - t_start, 3), "stage_seconds": stage_seconds,
                            "execute_seconds": exec_seconds, "workers": getattr(backend, "workers", None)}
+    manifest["outputs_sha256"] = {p: h for j in manifest["jobs"] for p, h in (j.get("sha256") or {}).items()}
     manifest["programme"] = _record_evidence(loaded, manifest, run_dir, n_planned=len(all_jobs))
-    write_manifest(run_dir, manifest)
+    _checkpoint(run_dir, manifest, "failed" if any(j["status"] == "failed" for j in manifest["jobs"]) else "complete")
+    return RunOutcome(run_dir=run_dir, manifest=manifest)
+
+
+def _checkpoint(run_dir: Path, manifest: dict[str, Any], state: str) -> None:
+    """Manifest, ``status.json`` and index page as they stand (the index lists reports still missing)."""
     from .index import write_index  # noqa: PLC0415
 
+    missing = [j["job_id"] for j in manifest["jobs"] if j.get("status") == "skipped"]
+    manifest["state"] = state
+    manifest["missing"] = missing if state == "running" else []
+    write_manifest(run_dir, manifest)
+    write_status(run_dir, state, missing=missing if state == "running" else [])
     write_index(run_dir, manifest)
-    return RunOutcome(run_dir=run_dir, manifest=manifest)
 
 
 def _record_evidence(loaded: LoadedPlan, manifest: dict[str, Any], run_dir: Path, *, n_planned: int) -> dict[str, Any]:
@@ -255,7 +308,9 @@ def _manifest(loaded: LoadedPlan, rid: str, started: str, db_path: Path, db_sha:
         "stages": stages,
         "code_version": code_version(),
         "packages": package_versions(),
-        "host": {"cpus": os.cpu_count()},
+        "host": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+                 "python_implementation": platform.python_implementation(), "os": platform.platform(),
+                 "system": platform.system(), "release": platform.release(), "machine": platform.machine()},
         "jobs": list(records.values()),
         "timings": {},
         "warnings": [],

@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import IplayoutError, ParameterError
-from ..evaluation.from_db import DEFAULT_SPECS
 from ..survey import nearest_peers, strengths_weaknesses
+from ..territories import territory_profile
 from .international import CHINA, CHINA_NAME, WORLD, imported_sources, international_comparison
 from .survey import used_packages
 
@@ -15,10 +15,12 @@ TREND_FIRST_YEAR = 2010
 
 
 def spec_path(params_dir: Path, territory: str) -> Path:
-    """Evaluation spec for a territory: ``params/evaluation/pilot.yaml`` (national), ``jiangsu_cities.yaml`` (Jiangsu) or ``<territory>.yaml``."""
-    # one registry of territory → spec, shared with evaluation.from_db; a territory without an entry needs
-    # its own params/evaluation/<territory>.yaml (the stage never silently scores it with another system)
-    name = DEFAULT_SPECS.get(str(territory))
+    """Evaluation spec for a territory: the territory profile's ``evaluation_spec`` in ``params/evaluation/``
+    (``pilot.yaml`` national, ``jiangsu_cities.yaml`` Jiangsu, ``international.yaml`` world), else
+    ``<territory>.yaml``."""
+    # a territory whose profile names no spec needs its own params/evaluation/<territory>.yaml: the stage
+    # never silently scores it with another territory's system
+    name = territory_profile(str(territory), params_dir).evaluation_spec
     path = Path(params_dir) / "evaluation" / (name or f"{territory}.yaml")
     if not path.exists():
         raise ParameterError(f"no evaluation spec for territory {territory!r}: expected {path}")

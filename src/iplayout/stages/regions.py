@@ -23,8 +23,9 @@ LOOKBACK_TARGETS = 3
 
 
 def spec_files(params_dir: Path, territory: str) -> list[Path]:
-    """``params/regions.yaml`` and ``params/parks.yaml`` (their checksums key the stage cache)."""
-    return [p for p in (Path(params_dir) / "regions.yaml", Path(params_dir) / "parks.yaml") if p.exists()]
+    """``params/regions.yaml``, ``params/parks.yaml`` and the territory profiles (group order); checksums key the cache."""
+    names = ("regions.yaml", "parks.yaml", "territories.yaml")
+    return [p for p in (Path(params_dir) / n for n in names) if p.exists()]
 
 
 def compute_regions(db, *, territory: str, year: int, params_dir: Path, inputs=None) -> tuple[dict, dict]:
@@ -82,7 +83,8 @@ def compute_regions(db, *, territory: str, year: int, params_dir: Path, inputs=N
 
     alloc_tables = allocation_tables(alloc)
     prof = _profile(ev, alloc_tables["zones"], members, levels)
-    groups, zone_mix, guidance, rules = group_tables(db, profile, members, ev, alloc_tables["zones"], year)
+    groups, zone_mix, guidance, rules = group_tables(db, profile, members, ev, alloc_tables["zones"], year,
+                                                     territory=territory, params_dir=params_dir)
     steps.append({"step": "guidance", "rules": [r.id for r in profile.guidance]})
     dz_members = demo_zone_members(db, territory)
     industry = survey.tables.get("industry", pd.DataFrame()) if survey is not None else pd.DataFrame()

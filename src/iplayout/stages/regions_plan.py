@@ -14,7 +14,7 @@ import pandas as pd
 from ..methods.specialisation import complementarity, division_of_labour
 from ..regions.parks import load_parks, parks_table
 from .regions_data import FIRST_YEAR, latest, ratio_series
-from .survey import GROUP_ORDER
+from ..territories import territory_profile
 
 #: allocation's output contract (issue 9): table → columns the regions stage reads
 ALLOCATION_TABLES = {
@@ -46,11 +46,13 @@ def allocation_tables(alloc) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _group_order(groups) -> list[str]:
-    return sorted(set(groups), key=lambda g: (GROUP_ORDER.index(g) if g in GROUP_ORDER else len(GROUP_ORDER), g))
+def _group_order(groups, territory: str, params_dir) -> list[str]:
+    """Groups in the territory profile's reading order (params/territories.yaml)."""
+    return sorted(set(groups), key=territory_profile(territory, params_dir).group_rank)
 
 
-def group_tables(db, profile, members: pd.DataFrame, ev, zones: pd.DataFrame, year: int):
+def group_tables(db, profile, members: pd.DataFrame, ev, zones: pd.DataFrame, year: int, *, territory: str,
+                 params_dir):
     """Group comparison (levels, growth, coupling, zone mix), the guidance rules and which of them fire.
 
     Notes
@@ -82,7 +84,7 @@ def group_tables(db, profile, members: pd.DataFrame, ev, zones: pd.DataFrame, ye
 
     t_level, t_growth = level(codes), growth(codes)
     rows = []
-    for g in _group_order(grp):
+    for g in _group_order(grp, territory, params_dir):
         c = grp.index[grp == g].tolist()
         lag = s.loc[c, "lagging"].astype(str) if "lagging" in s.columns else pd.Series(dtype=str)
         row = {"group": g, "n_regions": len(c), "members": "、".join(members.set_index("code").loc[c, "name"].astype(str)),
