@@ -21,6 +21,8 @@ FORBIDDEN = {
     "survey": {"db", "evaluation", "plots", "stages", "views", "reporting", "cli"},
     "plots": {"db", "evaluation", "stages", "views", "reporting", "cli"},
     "allocation": {"db", "evaluation", "survey", "plots", "stages", "views", "reporting", "cli"},
+    # regions: specs of the regions stage and the peers/parks commands (db only to read codes, write files)
+    "regions": {"plots", "stages", "views", "reporting", "cli"},
     # computing a stage never imports drawing code, so editing a chart never invalidates a stage cache
     "stages": {"plots", "views", "reporting", "cli"},
     # views are the notebook-facing layer above stages and plots: they may draw but never run reports

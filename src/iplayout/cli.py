@@ -17,6 +17,8 @@ from .errors import IplayoutError
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "db": ("iplayout.db.cli:db", "Build, inspect and import into the integrated database."),
     "evaluate": ("iplayout.evaluation.cli:evaluate", "Score a table with an evaluation spec (weights, TOPSIS, coupling)."),
+    "peers": ("iplayout.regions.cli:peers", "Structural peers of regions in a table (S3-style distance, nearest k)."),
+    "parks": ("iplayout.regions.cli:parks", "Check or import the patent-navigation park list (params/parks.yaml)."),
     "run": ("iplayout.reporting.cli:run", "Execute run plans: render report sets with index and manifest."),
     "package": ("iplayout.reporting.cli:package", "Bundle a finished run into an acceptance package (zip)."),
     "catalogue": ("iplayout.stages.allocation_cli:catalogue", "Write the allocation guidance catalogue as an Excel workbook."),

@@ -8,7 +8,8 @@ import pytest
 
 from iplayout.config import default_db_path, notebooks_dir
 
-NOTEBOOKS = sorted(p for d in ("01_survey", "02_evaluation", "03_allocation", "05_programme") for p in (notebooks_dir() / d).glob("*.ipynb"))
+NOTEBOOKS = sorted(p for d in ("01_survey", "02_evaluation", "03_allocation", "04_regions", "05_programme")
+                   for p in (notebooks_dir() / d).glob("*.ipynb"))
 ALLOWED_IMPORTS = ("iplayout", "IPython.display")
 MAX_LINES = 15
 

@@ -162,9 +162,10 @@ def test_shipped_plans_expand_against_the_built_database():
         if missing:
             pytest.skip(f"notebooks not written yet: {missing}")
         counts[name] = len(plan_jobs(lp, db)[1])
-    # 1 territory + 31 provinces + HT + 1 evaluation + 31 provinces (+ zones, catalogue, policy);
-    # Jiangsu: 1 + 13 + 8 SEI + 1 + 13 + progress report (+ catalogue, policy in 2016; + zones, catalogue, policy in 2018)
-    assert counts == {"national": 68, "jiangsu-stage-2016": 39, "jiangsu-final-2018": 40, "programme": 1}
+    # national: 1 territory + 31 provinces + HT + 1 evaluation + 31 provinces + zones, catalogue, policy
+    # + 04_regions (31 plans, 4 groups, layout report); Jiangsu: 1 + 13 + 8 SEI + 1 + 13 + progress report
+    # (+ catalogue, policy in 2016; + zones, catalogue, policy, 13 plans, 3 groups, demo zone, layout report in 2018)
+    assert counts == {"national": 68 + 36, "jiangsu-stage-2016": 39, "jiangsu-final-2018": 40 + 18, "programme": 1}
 
 
 def test_unknown_stage_is_a_plan_error_naming_the_notebook(fixture_plan, tmp_path):

@@ -13,6 +13,10 @@ STATUS_ZH = {"ok": "成功", "failed": "失败", "reused": "沿用", "skipped": 
 def _subject(job: dict[str, Any]) -> tuple[str, str]:
     """(sort key, label) of what a report is about: region, else industry, else territory."""
     labels = job.get("labels") or {}
+    group = (job.get("parameters") or {}).get("group")
+    if group:  # a region group (苏南 …) of the territory
+        terr = job.get("territory")
+        return f"g-{group}", f"{labels.get(terr, terr or '')}·{group}"
     for key in ("region", "industry", "territory"):
         code = job.get(key)
         if code:

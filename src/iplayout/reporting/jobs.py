@@ -10,30 +10,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
+from ..naming import report_stem, safe_component
 from .parameters import CodeBook, Declarations, raise_problems, validate_parameters
 from .plans import LoadedPlan
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def safe_component(text: str, *, max_len: int = 80) -> str:
-    """Return a file-name component made only of ``[A-Za-z0-9._-]``.
-
-    Anything else (slashes, spaces, Chinese, ``..``) is replaced; when the text changed, a short hash
-    of the original is appended so two different inputs never collapse to the same name.
-    """
-    cleaned = _UNSAFE.sub("_", text).strip("._-") or "x"
-    cleaned = cleaned[:max_len]
-    if cleaned != text:
-        cleaned = f"{cleaned}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
-    return cleaned
-
 
 def canonical_json(obj: Any) -> str:
     """JSON with sorted keys and no whitespace variation: the basis of every hash we take."""
@@ -79,6 +63,13 @@ def _expand_values(spec: Any, name: str, params: dict[str, Any], codes: CodeBook
         return members
     if spec == "industries":
         return sorted(c for c in codes.industries if c != "_T")
+    if spec == "groups":
+        terr = params.get("territory")
+        groups = codes.groups(terr) if isinstance(terr, str) else []
+        if not groups:
+            problems.append(Problem(f"'over: {name}: groups' needs a territory whose members carry region groups",
+                                    file=where, column="territory", value=terr))
+        return groups
     return list(spec)
 
 
@@ -120,8 +111,7 @@ def expand_plan(loaded: LoadedPlan, decls: Declarations, codes: CodeBook) -> lis
                                            if k not in entry.over and isinstance(given.get(k), str)]
             suffix = "-".join(safe_component(str(v)) for v in codes_in_name)
             job_id = safe_component(nb_stem.replace("/", "__"), max_len=120) + (f"--{suffix}" if suffix else "")
-            parts = [safe_component(p) for p in Path(nb_stem).parts]
-            stem = "/".join(parts[:-1] + [parts[-1] + (f"-{suffix}" if suffix else "")])
+            stem = report_stem(entry.notebook, codes_in_name)
             if job_id in seen:  # same notebook and codes with other parameters: disambiguate stably
                 digest = hashlib.sha256(canonical_json(resolved).encode()).hexdigest()[:8]
                 job_id, stem = f"{job_id}--{digest}", f"{stem}-{digest}"

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ..errors import ParameterError, Problem, SpecError
 from ..yamlio import load_yaml
 
-ParamType = Literal["str", "int", "float", "bool", "region", "territory", "industry"]
+ParamType = Literal["str", "int", "float", "bool", "region", "territory", "industry", "group"]
 CODE_TYPES = ("region", "territory", "industry")
 # Filled in by the runner when a notebook declares them and the plan does not set them.
 RUNNER_PARAMETERS = ("db_path", "stage_dir", "run_dir")
@@ -38,9 +38,9 @@ class ParamDecl(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> "ParamDecl":
-        if self.member_of is not None and self.type != "region":
-            raise ValueError("member_of is only meaningful for type 'region'")
-        if self.default is not None and self.type in CODE_TYPES + ("str",) and not isinstance(self.default, str):
+        if self.member_of is not None and self.type not in ("region", "group"):
+            raise ValueError("member_of is only meaningful for types 'region' and 'group'")
+        if self.default is not None and self.type in CODE_TYPES + ("str", "group") and not isinstance(self.default, str):
             raise ValueError(f"default of a {self.type} parameter must be a quoted string, got {self.default!r}")
         return self
 
@@ -100,7 +100,7 @@ def check_stages(decls: Declarations, path: str | Path) -> None:
 class CodeBook:
     """Region and industry codes known to the database (all codes are strings)."""
 
-    regions: dict[str, dict[str, Any]] = field(default_factory=dict)   # code -> {name, level, parent_code}
+    regions: dict[str, dict[str, Any]] = field(default_factory=dict)   # code -> {name, level, parent_code, group}
     industries: dict[str, str] = field(default_factory=dict)           # code -> name
 
     @classmethod
@@ -113,9 +113,11 @@ class CodeBook:
             raise ParameterError(f"{db_path}: database not found — build it first with `iplayout db build`")
         with open_db(db_path) as db:
             reg, ind = db.regions(), db.industries()
+        has_group = "region_group" in reg.columns  # optional: a minimal regions table has none
         regions = {
             str(r.code): {"name": r.name, "level": r.level,
-                          "parent_code": r.parent_code if isinstance(r.parent_code, str) else None}
+                          "parent_code": r.parent_code if isinstance(r.parent_code, str) else None,
+                          "group": r.region_group if has_group and isinstance(r.region_group, str) else None}
             for r in reg.itertuples(index=False)
         }
         industries = {str(r.code): r.name for r in ind.itertuples(index=False)}
@@ -124,6 +126,13 @@ class CodeBook:
     def members(self, territory: str) -> list[str]:
         """Direct children of a territory, sorted by code."""
         return sorted(c for c, r in self.regions.items() if r["parent_code"] == territory)
+
+    def groups(self, territory: str) -> list[str]:
+        """Region groups (苏南/苏中/苏北, 东部/中部/西部/东北) of a territory's members, in their conventional order."""
+        from ..territories import territory_profile  # noqa: PLC0415
+
+        found = {self.regions[c].get("group") for c in self.members(territory) if self.regions[c].get("group")}
+        return sorted(found, key=territory_profile(territory).group_rank)
 
     def name(self, code: str | None) -> str | None:
         if code is None:
@@ -136,7 +145,7 @@ class CodeBook:
 def _check_type(decl: ParamDecl, value: Any) -> str | None:
     """Return a problem message if ``value`` does not have the declared type (no coercion)."""
     t = decl.type
-    if t in CODE_TYPES or t == "str":
+    if t in CODE_TYPES or t in ("str", "group"):
         if not isinstance(value, str):
             hint = " — write codes as quoted strings, e.g. '320100'" if t in CODE_TYPES else ""
             return f"expected a string ({t}), got {type(value).__name__}{hint}"
@@ -206,8 +215,14 @@ def validate_parameters(
         if pd.member_of and name in resolved and resolved[name] in codes.regions:
             terr = resolved.get(pd.member_of)
             parent = codes.regions[resolved[name]]["parent_code"]
-            if terr is not None and parent != terr:
+            if pd.type == "region" and terr is not None and parent != terr:
                 bad(f"region is not a member of territory {terr!r} (its parent is {parent!r})", name, resolved[name])
+        if pd.type == "group" and pd.member_of and name in resolved:
+            terr = resolved.get(pd.member_of)
+            groups = codes.groups(terr) if isinstance(terr, str) else []
+            if resolved[name] not in groups:
+                bad(f"not a region group of territory {terr!r} (groups: {'、'.join(groups) or 'none'})", name,
+                    resolved[name])
     return resolved, problems
 
 

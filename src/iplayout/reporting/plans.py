@@ -3,7 +3,8 @@
 A plan names the report set, default parameters and a list of report entries; an entry names a
 notebook (relative to the notebooks folder), its own parameters and optionally ``over``: parameters to
 expand over (an explicit list of codes, ``members`` = the territory's member regions, or
-``industries`` = every industry except the total ``_T``). Unknown keys are errors. ``delivers`` names the
+``industries`` = every industry except the total ``_T``, ``groups`` = the region groups of the territory's
+members). Unknown keys are errors. ``delivers`` names the
 programme tasks (``params/programme.yaml``) the set delivers; they are checked against the schedule here.
 """
 from __future__ import annotations
@@ -27,7 +28,7 @@ class ReportEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
     notebook: str = Field(..., description="path relative to the notebooks folder, e.g. 01_survey/region.ipynb")
     parameters: dict[str, Any] = Field(default_factory=dict)
-    over: dict[str, list[Any] | Literal["members", "industries"]] = Field(default_factory=dict)
+    over: dict[str, list[Any] | Literal["members", "industries", "groups"]] = Field(default_factory=dict)
     group: str | None = Field(None, description="index section; defaults to the notebook's declared group")
     title: str | None = None
 

@@ -55,3 +55,31 @@ ALLOCATION = register(Stage(
     spec_files=_allocation_specs,
     code=("allocation", "stages/allocation.py"),
 ))
+
+
+def _regions_specs(params_dir: Path, territory: str) -> list[Path]:
+    from .regions import spec_files  # noqa: PLC0415
+
+    return spec_files(params_dir, territory)
+
+
+def _regions_needs() -> tuple[str, ...]:
+    """survey (location quotients), evaluation, and allocation once that stage is registered.
+
+    Computed at registration, so this declaration must stay below every stage it may need: the regions
+    stage runs without allocation (its reports then say 功能区与导向目录尚未生成) and uses it as soon as it exists.
+    """
+    from .registry import REGISTRY  # noqa: PLC0415
+
+    return tuple(n for n in ("survey", "evaluation", "allocation") if n in REGISTRY)
+
+
+# keep last: its needs are read from what is registered above
+REGIONS = register(Stage(
+    name="regions", name_zh="区域布局", name_en="Regional layout",
+    compute="iplayout.stages.regions:compute_regions",
+    needs=_regions_needs(),
+    spec_files=_regions_specs,
+    code=("methods/peers.py", "methods/targets.py", "methods/specialisation.py", "regions",
+          "stages/regions.py", "stages/regions_data.py", "stages/regions_plan.py"),
+))

@@ -28,6 +28,7 @@ class ReportContext:
     year: int
     region_code: str | None = None
     industry_code: str | None = None
+    group: str | None = None
     extras: dict = field(default_factory=dict)
 
     @property
@@ -76,7 +77,7 @@ class ReportContext:
         src = self.tables.get("packages", self.tables.get("sources", pd.DataFrame()))
         sources = [{"id": str(r["id"]), "title": str(r["title"]), "is_demo": bool(r.get("is_demo", False))}
                    for _, r in src.iterrows()] if len(src) else []
-        subject = self.region_name if self.region_code else self.territory_name
+        subject = self.region_name if self.region_code else self.territory_name + (self.group or "")
         industry_name = None
         if self.industry_code and "industry_names" in self.extras:
             industry_name = self.extras["industry_names"].get(self.industry_code)
@@ -97,7 +98,8 @@ def short_name(name: str) -> str:
 
 
 def open_context(stage: str, *, territory: str, year: int, stage_dir: str = "", db_path: str = "",
-                 region_code: str | None = None, industry_code: str | None = None) -> ReportContext:
+                 region_code: str | None = None, industry_code: str | None = None,
+                 group: str | None = None) -> ReportContext:
     """Validate a notebook's parameters and load its stage result.
 
     Raises
@@ -106,7 +108,8 @@ def open_context(stage: str, *, territory: str, year: int, stage_dir: str = "", 
         A code is not a string, the year is not an int, or the region / industry is not in the stage.
     """
     problems = []
-    for name, val in (("territory", territory), ("region_code", region_code), ("industry_code", industry_code)):
+    for name, val in (("territory", territory), ("region_code", region_code), ("industry_code", industry_code),
+                      ("group", group)):
         if val is not None and not isinstance(val, str):
             problems.append(f"{name} must be a string code (quote it), got {val!r}")
     if isinstance(year, bool) or not isinstance(year, int):
@@ -115,7 +118,12 @@ def open_context(stage: str, *, territory: str, year: int, stage_dir: str = "", 
         raise ParameterError("; ".join(problems))
     result = load_stage(stage, territory=territory, year=year, stage_dir=stage_dir, db_path=db_path)
     ctx = ReportContext(stage=result, territory=territory, year=year, region_code=region_code,
-                        industry_code=industry_code)
+                        industry_code=industry_code, group=group)
+    if group is not None:
+        groups = list(dict.fromkeys(ctx.members.get("region_group", pd.Series(dtype=str)).dropna().astype(str)))
+        if group not in groups:
+            raise ParameterError(f"group {group!r} is not a region group of territory {territory!r} "
+                                 f"(groups: {'、'.join(groups) or 'none'})")
     if region_code is not None and region_code not in set(ctx.members["code"].astype(str)):
         raise ParameterError(f"region_code {region_code!r} is not a member of territory {territory!r} "
                              f"(members: {', '.join(ctx.members['code'].astype(str))})")
