@@ -8,7 +8,8 @@ import pandas as pd
 from ..errors import IplayoutError, ParameterError
 from ..evaluation.from_db import DEFAULT_SPECS
 from ..survey import nearest_peers, strengths_weaknesses
-from .international import CHINA, CHINA_NAME, WORLD, imported_sources, international_comparison
+from .international import (CHINA, CHINA_NAME, WORLD, imported_sources, international_comparison,
+                            place_provinces)
 from .survey import used_packages
 
 TREND_FIRST_YEAR = 2010
@@ -50,13 +51,15 @@ def compute_evaluation(db, *, territory: str, year: int, params_dir: Path,
     data_step = res.step("data")
 
     spec_ind = pd.DataFrame([{"code": i.code, "name": i.name, "name_en": i.name_en, "subsystem": i.subsystem,
-                              "type": i.type, "unit": i.unit} for i in spec.indicators])
+                              "type": i.type, "unit": i.unit, "justification": i.justification}
+                             for i in spec.indicators])
     w = tables["weights"]
     wide_w = w.pivot_table(index="indicator", columns="method", values="global_weight", aggfunc="first")
     tables["indicators"] = spec_ind.merge(wide_w, left_on="code", right_index=True, how="left")
     tables["subsystems"] = pd.DataFrame([{"code": s.code, "name": s.name, "name_en": s.name_en}
                                          for s in spec.subsystems])
     tables["dea_terms"] = _dea_terms(db, spec)
+    tables["dea_models"] = _dea_models(db, spec, territory, year)
     tables["method_ranks"] = _method_ranks(tables["normalised"], w)
     tables["trend"] = _trend(panel["scores"], years)
     tables["scorecard"], tables["peers"] = _scorecards(tables["normalised"], spec_ind)
@@ -72,6 +75,8 @@ def compute_evaluation(db, *, territory: str, year: int, params_dir: Path,
     # 六、区域比较: China against the peer economies a user imported (empty → the report says how to import)
     intl = international_comparison(db, year)
     tables["international"] = intl
+    provinces = (members["code"].tolist() if territory == CHINA else [territory] if territory.endswith("0000") else [])
+    tables["international_provinces"] = place_provinces(db, intl, provinces, year)
     intl_ids = sorted({p.strip() for s in intl["source_id"] for p in str(s).split(" + ")})
     # the comparison's origins as packages and imports (a handful of titles, not every source row)
     intl_pk = [p for p in (used_packages(db, intl_ids), imported_sources(db, intl_ids)) if len(p)] if intl_ids else []
@@ -97,6 +102,31 @@ def _dea_terms(db, spec) -> pd.DataFrame:
     rows = [{"code": c, "role": role, "name": names.get(c.split("@")[0], c)}
             for role, codes in (("input", spec.dea.inputs), ("output", spec.dea.outputs)) for c in codes]
     return pd.DataFrame(rows)
+
+
+def _dea_models(db, spec, territory: str, year: int) -> pd.DataFrame:
+    """CCR and BCC efficiency side by side with scale efficiency SE = CCR / BCC (report year).
+
+    Notes
+    -----
+    Under variable returns to scale (BCC) a unit is compared only with units of similar size, so small
+    units often come out efficient; SE < 1 says how much of the CCR inefficiency is due to size (scale)
+    rather than to management of inputs (pure technical efficiency). Orientation is the spec's.
+    References: Banker, Charnes & Cooper (1984); Cooper, Seiford & Tone (2007), ch. 4–5.
+    """
+    from ..evaluation.from_db import load_panel
+    from ..methods.dea import dea
+
+    if not getattr(spec, "dea", None):
+        return pd.DataFrame(columns=["region_code", "ccr", "bcc", "se"])
+    d = spec.dea
+    table, _, _ = load_panel(db, spec, territory, [year])
+    t = table.dropna(subset=list(d.inputs) + list(d.outputs)).set_index("region_code")
+    out = pd.DataFrame(index=t.index)
+    for model in ("ccr", "bcc"):
+        out[model] = dea(t[list(d.inputs)], t[list(d.outputs)], model=model, orientation=d.orientation)["efficiency"]
+    out["se"] = out["ccr"] / out["bcc"]
+    return out.reset_index()
 
 
 def _method_ranks(normalised: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
