@@ -81,6 +81,10 @@ def test_international_section_has_real_values_for_15_economies(stage_dir):
     assert real["region_code"].nunique() >= 15 and not intl["is_demo"].any()
     assert set(intl["indicator_code"]) >= {"rd_intensity_wdi", "researchers_per_million", "ip_receipts_usd",
                                            "hightech_exports_share"}
+    tab = ev.international_table(ctx).data.set_index("国家/经济体")
+    china = real.set_index("region_code").loc["100000"]
+    assert tab.loc["中国", "专利位次"] == str(int(china["rank"]))  # each rank column keeps its own header
+    assert {"R&D强度位次", "研究人员位次", "使用费位次", "高技术出口位次"} <= set(tab.columns)
     pl = ctx.table("international_provinces")
     assert set(pl["indicator_code"]) == {"patent_applications_origin_per_million", "rd_intensity_wdi"}
     text = ev.international_text(ctx)

@@ -407,6 +407,12 @@ def international_outputs(ctx: ReportContext) -> list:
     return [x for x in (international_table(ctx), international_chart(ctx)) if x is not None]
 
 
+#: short, distinct headers of the rank columns beside each real benchmark
+RANK_LABELS = {"patent_applications_origin_per_million": "专利位次", "rd_intensity_wdi": "R&D强度位次",
+               "researchers_per_million": "研究人员位次", "ip_receipts_usd": "使用费位次",
+               "hightech_exports_share": "高技术出口位次"}
+
+
 def international_table(ctx: ReportContext):
     """China and the core IP economies on the real benchmarks with ranks (China first, shaded)."""
     intl = ctx.tables.get("international")
@@ -423,7 +429,8 @@ def international_table(ctx: ReportContext):
             cols[code] = (f"{name}（{unit}）", "float2" if unit not in ("件", "亿美元", "人/百万人", "件/百万人") else "int")
             if code in {c for c, *_ in INTL_REAL}:
                 wide[f"{code}_rank"] = wide["region_code"].map(ranks[code]) if code in ranks.columns else None
-                cols[f"{code}_rank"] = ("位次", "rank")
+                # one label per rank column: equal labels would overwrite each other in the formatted table
+                cols[f"{code}_rank"] = (RANK_LABELS.get(code, f"{code}位次"), "rank")
     yrs = intl.groupby("region_code")["year"].agg(lambda y: f"{y.min()}" if y.min() == y.max() else f"{y.min()}—{y.max()}")
     wide["years"] = wide["region_code"].map(yrs)
     cols["years"] = ("年份", "text")
