@@ -22,6 +22,8 @@ FORBIDDEN = {
     "stages": {"plots", "views", "reporting", "cli"},
     # views are the notebook-facing layer above stages and plots: they may draw but never run reports
     "views": {"reporting", "cli"},
+    # programme tracking: the schedule, status rules and logs; views.programme draws it, reporting records runs
+    "programme": {"db", "methods", "evaluation", "survey", "stages", "plots", "views", "reporting", "cli"},
 }
 ALLOWED_EVERYWHERE = {"reporting.meta"}
 

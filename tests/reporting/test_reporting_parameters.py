@@ -156,11 +156,11 @@ def test_shipped_plans_expand_against_the_built_database():
     if not db.is_file():
         pytest.skip("integrated database not built (iplayout db build)")
     counts = {}
-    for name in ("national", "jiangsu-stage-2016", "jiangsu-final-2018"):
+    for name in ("national", "jiangsu-stage-2016", "jiangsu-final-2018", "programme"):
         lp = load_plan(params_dir() / "runs" / f"{name}.yaml")
         missing = [e.notebook for e in lp.plan.reports if not (lp.notebooks_dir / e.notebook).is_file()]
         if missing:
             pytest.skip(f"notebooks not written yet: {missing}")
         counts[name] = len(plan_jobs(lp, db)[1])
-    # 1 territory + 31 provinces + HT + 1 evaluation + 31 provinces; Jiangsu: 1 + 13 + 8 SEI + 1 + 13
-    assert counts == {"national": 65, "jiangsu-stage-2016": 36, "jiangsu-final-2018": 36}
+    # 1 territory + 31 provinces + HT + 1 evaluation + 31 provinces; Jiangsu: 1 + 13 + 8 SEI + 1 + 13 + progress report
+    assert counts == {"national": 65, "jiangsu-stage-2016": 37, "jiangsu-final-2018": 37, "programme": 1}

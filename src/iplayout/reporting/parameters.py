@@ -20,7 +20,7 @@ from ..errors import ParameterError, Problem, SpecError
 ParamType = Literal["str", "int", "float", "bool", "region", "territory", "industry"]
 CODE_TYPES = ("region", "territory", "industry")
 # Filled in by the runner when a notebook declares them and the plan does not set them.
-RUNNER_PARAMETERS = ("db_path", "stage_dir")
+RUNNER_PARAMETERS = ("db_path", "stage_dir", "run_dir")
 
 
 class ParamDecl(BaseModel):
