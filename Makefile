@@ -31,7 +31,7 @@ report: $(STAMP)  ## main job: build the database and render the default report 
 	$(BIN)/iplayout db build
 	$(BIN)/iplayout run $(PLANS)
 
-test: $(STAMP)  ## run the whole test suite
+test: $(STAMP) sysdeps  ## run the whole test suite (system deps first: the browser test needs chromium)
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)  ## unit tests only (skip notebook execution)

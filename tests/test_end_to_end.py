@@ -81,3 +81,26 @@ def test_territory_report_has_offline_interactive_map_only_in_html(run_dir):
     pdf = run_dir / "01_survey" / "territory.pdf"
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "registerMap" not in text and "echarts" not in text.lower() and "（交互）" not in text
+
+
+#: raw flag codes and method slugs that must never reach reader-facing text (issue 14)
+SLUGS = re.compile(r"eps_shrink|interpolate_median|impute_median|drop_unit|lower_bound|unit_label_fixed|"
+                   r"\b(?:verify|secondary|provisional|about)\b")
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+@pytest.mark.slow
+def test_rendered_reports_are_chinese_and_end_with_findings(run_dir):
+    for page in sorted((run_dir / "01_survey").glob("*.html")):
+        text = _visible_text(page.read_text(encoding="utf-8"))
+        assert not SLUGS.search(text), f"{page.name}: {SLUGS.search(text).group(0)}"
+        assert "主要发现与问题" in text and "（针对发现1）" in text, page.name
+        assert 'alt="No description' not in page.read_text(encoding="utf-8")
+    index = (run_dir / "index.html").read_text(encoding="utf-8")
+    assert "交付清单" in index and "政策状况报告" in index and str(ROOT) not in index
+    assert str(ROOT) not in (run_dir / "manifest.json").read_text(encoding="utf-8")
+    assert (run_dir.parent / "index.html").is_file()

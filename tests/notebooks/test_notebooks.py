@@ -121,6 +121,10 @@ def test_jiangsu_notebooks_run_with_demo_banner(nb, params, tmp_path):
         pytest.skip(str(exc))
     text, nb_json = _run(notebooks_dir() / nb, params, tmp_path)
     assert ("演示数据提示" in text) == ctx.is_demo
+    visible = re.sub(r"<[^>]+>", " ", text)
+    slug = re.search(r"eps_shrink|interpolate_median|lower_bound|\b(?:verify|secondary|provisional|about)\b", visible)
+    assert slug is None, slug and slug.group(0)  # no raw flag codes or method names
+    assert "主要发现与问题" in text and "（针对发现" in text
     maps_drawn = sum("image/png" in o.get("data", {}) for c in nb_json["cells"] for o in c.get("outputs", []))
     assert maps_drawn >= 2
     if nb == "01_survey/region.ipynb":

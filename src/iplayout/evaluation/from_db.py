@@ -80,6 +80,35 @@ def load_panel(db, spec: EvaluationSpec, territory: str, years: list[int]) -> tu
 FALLBACK_SPEC = "pilot.yaml"
 
 
+#: Spec subsystem code of IP creation and use; catalogue indicators of subsystem ``ip`` belong there.
+IP_SUBSYSTEM = "ip"
+
+
+def check_subsystem_overlap(spec: EvaluationSpec, catalogue: pd.DataFrame) -> None:
+    """Refuse an IP-right count (catalogue subsystem ``ip``) in a non-IP subsystem of the spec.
+
+    Counting patents in the innovation subsystem while they also make up the IP subsystem correlates the
+    subsystem scores by construction and inflates the coupling degree C. An indicator may stay there only with
+    a stated ``justification`` (printed in the report's indicator table). Specs without an ``ip`` subsystem
+    are not checked.
+    """
+    if IP_SUBSYSTEM not in {s.code for s in spec.subsystems}:
+        return
+    sub = catalogue.set_index("code")["subsystem"].astype(str)
+    bad = []
+    for ind in spec.indicators:
+        base = _split_industry(ind.code)[0]
+        for suf in _SUFFIXES:
+            base = base.removesuffix(suf)
+        base = re.sub(r"_cagr_\d+y$", "", base)
+        if sub.get(ind.code, sub.get(base, "")) == IP_SUBSYSTEM and ind.subsystem not in (None, IP_SUBSYSTEM) \
+                and not ind.justification.strip():
+            bad.append(f"{ind.code} ({ind.name or base}) is an IP-right count in subsystem {ind.subsystem!r}")
+    if bad:
+        raise SpecError("indicator overlap: " + "; ".join(bad) + f" — move it to subsystem {IP_SUBSYSTEM!r} or give a "
+                        "'justification' (printed in the report)")
+
+
 def default_spec_path(territory: str, params_dir: Path | None = None) -> Path:
     """The shipped spec for ``territory``: ``params/evaluation/<evaluation_spec of its territory profile>``,
     :data:`FALLBACK_SPEC` (the pilot system) when the profile names none."""
@@ -106,6 +135,7 @@ def evaluate(db, spec: EvaluationSpec | dict | str | Path | None, territory: str
     years = [int(y) for y in (year if isinstance(year, (list, tuple)) else [year])]
     spec = spec.model_copy(update={"id_column": "region_code", "year_column": "year"})
     spec = parse_spec(spec.model_dump(mode="json"))
+    check_subsystem_overlap(spec, db.indicators())
     table, demo, sources = load_panel(db, spec, str(territory), years)
     res = evaluate_table(table, spec, source=f"db:{territory}:{years}")
     names = db.members(territory).set_index("code")["name"]

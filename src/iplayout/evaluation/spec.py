@@ -34,6 +34,8 @@ class Indicator(_Strict):
     weight: float | None = Field(default=None, ge=0)
     goalposts: tuple[float, float] | None = None
     unit: str = ""
+    #: why an IP-right count sits outside the IP subsystem (required then; printed in the report)
+    justification: str = ""
 
     @model_validator(mode="after")
     def _check_type_params(self):

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ParameterError, Problem
-from .maps import ATTRIBUTION, boundaries_dir, boundary_names, map_profile
+from .maps import ATTRIBUTION, CONTEXT_LABELS, DASHES_FILE, boundaries_dir, boundary_names, map_profile
 from .style import CMAP, HIGHLIGHT
 
 ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
@@ -205,7 +205,8 @@ def value_decimals(values) -> int:
 def map_spec(values: pd.Series, geojson: Mapping, *, file_names: Mapping[str, str], title: str, unit: str,
              highlight: str | None = None, labels: Mapping | None = None, short_labels: Mapping | None = None,
              cmap: str = CMAP, decimals: int | None = None, colours: list | None = None,
-             value_range: tuple[float, float] | None = None) -> dict:
+             value_range: tuple[float, float] | None = None, dashes: list | None = None,
+             context_labels: Mapping[str, str] | None = None) -> dict:
     """Everything the drawing script needs, as plain JSON-able data (pure; see :func:`map_html`).
 
     ``values`` is indexed by region code (codes as strings); NaN means no data (grey area, "无数据").
@@ -213,7 +214,9 @@ def map_spec(values: pd.Series, geojson: Mapping, *, file_names: Mapping[str, st
     tooltip names every unit). ``colours`` with ``value_range`` fix the gradient stops evenly over that range
     (categories coded 1…k get exactly the k colours, as on a static category map). Codes in ``values`` without a boundary raise
     :class:`DataError`. The equirectangular map is drawn with ``aspectScale = cos φ0`` at the mid
-    latitude φ0 of the boundaries, so shapes are not stretched east–west.
+    latitude φ0 of the boundaries, so shapes are not stretched east–west. ``dashes`` (list of
+    ``[[lon, lat], …]`` lines) draws the South China Sea dashed line over the map; ``context_labels``
+    (code → label, e.g. ``{"710000": "台湾"}``) labels units that carry no figure.
     """
     v = pd.Series(values, dtype="float64")
     v.index = v.index.astype(str)
@@ -237,17 +240,40 @@ def map_spec(values: pd.Series, geojson: Mapping, *, file_names: Mapping[str, st
         got = table.get(code) if table is not None else None
         return str(got) if got is not None and not (isinstance(got, float) and math.isnan(got)) else file_names.get(code, code)
 
+    if dashes:  # the dashed line as thin dark areas of the same map (every ECharts map draws polygons)
+        geojson, names_extra = _with_dashes(geojson, dashes), {DASHES_CODE: "南海断续线"}
+        data.append({"name": DASHES_CODE, "itemStyle": {"areaColor": DASHES_COLOUR, "borderColor": DASHES_COLOUR,
+                                                        "borderWidth": 0.3}, "label": {"show": False}})
+    else:
+        names_extra = {}
     return {
         "title": str(title), "unit": str(unit),
-        "names": {c: name_of(c, labels) for c in codes},
+        "names": {**{c: name_of(c, labels) for c in codes}, **names_extra},
         # on-map labels for the regions mapped (members), not for context units such as 台湾/香港/澳门
-        "short": {c: name_of(c, short_labels if short_labels is not None else labels) for c in codes if c in v.index},
+        "short": {**{c: name_of(c, short_labels if short_labels is not None else labels) for c in codes if c in v.index},
+                  **{c: str(t) for c, t in (context_labels or {}).items() if c in codes}},
         "min": float(value_range[0]) if value_range else round(float(finite.min()), 10) if len(finite) else 0.0,
         "max": float(value_range[1]) if value_range else round(float(finite.max()), 10) if len(finite) else 1.0,
         "precision": d, "colors": list(colours) if colours else equalised_colours(finite, cmap=cmap),
         "aspect": round(math.cos(math.radians(phi0)), 4), "data": data, "geojson": geojson,
         "noData": NO_DATA_COLOUR, "highlight": HIGHLIGHT,
     }
+
+
+DASHES_CODE = "nine-dash"
+DASHES_COLOUR = "#4d4d4d"
+
+
+def _with_dashes(geojson: Mapping, dashes: list) -> dict:
+    """``geojson`` plus one feature: the dashed line buffered to 0.07° wide strips (3 decimals)."""
+    from shapely.geometry import MultiLineString, mapping
+
+    area = MultiLineString([[tuple(p) for p in line] for line in dashes]).buffer(0.07, cap_style="flat")
+    geom = mapping(area)
+    polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+    feature = {"type": "Feature", "properties": {"name": DASHES_CODE},
+               "geometry": {"type": "MultiPolygon", "coordinates": [_round_polygon(p, 3) for p in polys]}}
+    return {**geojson, "features": list(geojson["features"]) + [feature]}
 
 
 def _rings(geometry: Mapping):
@@ -267,6 +293,7 @@ _DRAW_JS = """(function () {
   chart.setOption({
     animation: false,
     tooltip: {trigger: "item", formatter: function (p) {
+      if (p.name === "nine-dash") { return esc(spec.names[p.name]); }
       var text = p.data && p.data.text !== undefined ? p.data.text + (spec.unit ? " " + spec.unit : "") : "无数据";
       return "<b>" + esc(spec.names[p.name] || p.name) + "</b><br/>" + esc(text);
     }},
@@ -278,6 +305,7 @@ _DRAW_JS = """(function () {
       label: {show: true, fontSize: 10, color: "#1a1a1a", textBorderColor: "#ffffff", textBorderWidth: 2, formatter: function (p) { return spec.short[p.name] || ""; }},
       itemStyle: {areaColor: spec.noData, borderColor: "#ffffff", borderWidth: 0.6},
       emphasis: {label: {show: true}, itemStyle: {areaColor: "#edae49"}},
+      labelLayout: {hideOverlap: true},
       data: spec.data}]
   });
   window.addEventListener("resize", function () { chart.resize(); });
@@ -336,14 +364,25 @@ def territory_boundary(territory: str) -> dict:
         out = {"geojson_path": path, "code_field": prof.join_field}
     else:
         out = {"geojson_path": path, "names": boundary_names(prof.boundary_file)}
-    return {**out, "decimals": prof.interactive_decimals}
+    out["decimals"] = prof.interactive_decimals
+    if prof.south_china_sea_inset:  # the national layout: the dashed line and the 台湾 label, as on the static map
+        dashes_path = boundaries_dir() / DASHES_FILE
+        if not dashes_path.exists():
+            raise DataError([Problem("South China Sea dashed-line file missing (national maps need it)",
+                                     file=str(dashes_path))])
+        with open(dashes_path, encoding="utf-8") as fh:
+            out["dashes"] = [line for f in json.load(fh)["features"] for line in f["geometry"]["coordinates"]]
+        names = out.get("names", {})
+        out["context_labels"] = {names[n]: label for n, label in CONTEXT_LABELS.items() if n in names}
+    return out
 
 
 def interactive_map(values: pd.Series, *, geojson_path, code_field: str | None = None,
                     names: Mapping[str, str] | None = None, title: str, unit: str, highlight: str | None = None,
                     labels: Mapping | None = None, short_labels: Mapping | None = None, cmap: str = CMAP,
                     source: str | None = None, decimals: int = 3, height: int = 540, include_library: bool | None = None,
-                    colours: list | None = None, value_range: tuple[float, float] | None = None):
+                    colours: list | None = None, value_range: tuple[float, float] | None = None,
+                    dashes: list | None = None, context_labels: Mapping[str, str] | None = None):
     """Interactive ECharts choropleth of ``values`` (index = region code) as an IPython ``HTML`` object.
 
     Parameters
@@ -362,6 +401,9 @@ def interactive_map(values: pd.Series, *, geojson_path, code_field: str | None =
         Data-source sentence printed before the attribution line.
     decimals : int
         Coordinate decimals kept (:func:`compact_geojson`).
+    dashes, context_labels
+        South China Sea dashed line and labels of units without figures (台湾); :func:`territory_boundary`
+        supplies both for the national map.
     include_library : bool, optional
         Inline ECharts; by default only in the kernel's first interactive map.
 
@@ -375,7 +417,8 @@ def interactive_map(values: pd.Series, *, geojson_path, code_field: str | None =
     key = tuple(sorted(names.items())) if names is not None else None
     gj, file_names = json.loads(_load_geojson(str(geojson_path), code_field, key, int(decimals)))
     spec = map_spec(values, gj, file_names=file_names, title=title, unit=unit, highlight=highlight, labels=labels,
-                    short_labels=short_labels, cmap=cmap, colours=colours, value_range=value_range)
+                    short_labels=short_labels, cmap=cmap, colours=colours, value_range=value_range,
+                    dashes=dashes, context_labels=context_labels)
     if include_library is None:
         include_library = not _STATE["library_inlined"]
     _STATE["library_inlined"] = _STATE["library_inlined"] or include_library

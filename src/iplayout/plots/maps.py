@@ -22,6 +22,14 @@ ATTRIBUTION = "底图来源：高德地图（经 cnmaps 整理）；示意图，
 # Boundary file, join field and projection of each territory: its profile (params/territories.yaml, ``map``).
 # Latitude below which the national map moves the South China Sea islands into an inset (南海诸岛).
 SCS_LAT = 17.5
+#: The dashed maritime boundary of China's standard maps (南海断续线), drawn on the national map and its inset.
+DASHES_FILE = "china_maritime_dashes.geojson"
+#: Units of the national boundary file that are not members of the territory's statistics but are part of the
+#: map: drawn in grey as 无数据 (never hatched like foreign land) and labelled.
+CONTEXT_LABELS = {"台湾省": "台湾"}
+#: Label offsets (km, projected) with a leader line where labels of small neighbours would overlap.
+LABEL_OFFSETS = {"100000": {"110000": (-330, 170), "120000": (330, 60), "310000": (330, -40), "130000": (-60, -150)}}
+NO_DATA = "#d9d9d9"
 
 
 class NoMap(str):
@@ -102,6 +110,19 @@ def boundaries_dir() -> Path:
     raise DataError([Problem("no boundary files found; set IPLAYOUT_BOUNDARIES_DIR", file=str(candidates[0]))])
 
 
+def maritime_dashes():
+    """GeoDataFrame of the South China Sea dashed line (``data/boundaries/china_maritime_dashes.geojson``, WGS84)."""
+    path = boundaries_dir() / DASHES_FILE
+    if not path.exists():
+        raise DataError([Problem("South China Sea dashed-line file missing (national maps need it)", file=str(path))])
+    return _read(str(path))
+
+
+def _short(name: str) -> str:
+    """Two-character key that identifies a province uniquely (山西/山东, 广东/广西, 内蒙古 → 内蒙)."""
+    return str(name).replace(" ", "")[:2]
+
+
 @lru_cache(maxsize=8)
 def _read(path: str):
     import geopandas as gpd
@@ -178,21 +199,18 @@ def plot_choropleth(geo, values: pd.Series, *, territory: str, title: str, legen
     else:
         norm = mpl.colors.Normalize(vmin=vmin, vmax=vmax if vmax > vmin else vmin + 1)
     main.plot(column="value", ax=ax, cmap=cmap, norm=norm, edgecolor="white", linewidth=0.5,
-              missing_kwds={"color": "#eeeeee", "edgecolor": "#bbbbbb", "hatch": "///", "linewidth": 0.3})
+              missing_kwds={"color": NO_DATA, "edgecolor": "white", "linewidth": 0.5})
+    dashes = maritime_dashes() if national else None
+    if dashes is not None:  # on the main map only the dash east of Taiwan; the inset shows the whole line
+        from shapely.geometry import box
+
+        dashes.clip(box(70, 22.5, 140, 56)).to_crs(crs).plot(ax=ax, color="#4d4d4d", linewidth=1.2)
     if highlight:
         hl = main[main["region_code"] == str(highlight)]
         if len(hl):
             hl.boundary.plot(ax=ax, color=HIGHLIGHT, linewidth=2.0)
     if labels is not None:
-        from matplotlib import patheffects
-
-        halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]  # readable on dark fills
-        lab = main[main["region_code"] != ""].dissolve(by="region_code", as_index=False)
-        for _, row in lab.iterrows():
-            p = row.geometry.representative_point()
-            text = str(labels.get(row["region_code"], ""))
-            ax.annotate(text, (p.x, p.y), ha="center", va="center", fontsize=6.5 if national else 8,
-                        color=HIGHLIGHT if row["region_code"] == str(highlight) else "#1a1a1a", path_effects=halo)
+        _draw_labels(ax, main, labels, territory=territory, highlight=highlight, national=national)
     if national:  # free room at the lower right for the 南海诸岛 inset so it covers no province (台湾)
         x0, x1 = ax.get_xlim()
         ax.set_xlim(x0, x1 + 0.18 * (x1 - x0))
@@ -213,9 +231,11 @@ def plot_choropleth(geo, values: pd.Series, *, territory: str, title: str, legen
     elif vmax >= 1000:
         cb.ax.yaxis.set_major_formatter(thousands_formatter(0))
     if scs is not None and len(scs):
-        inset = ax.inset_axes([0.85, 0.0, 0.15, 0.27])
+        inset = ax.inset_axes([0.83, 0.0, 0.17, 0.31])
         scs.to_crs(crs).plot(column="value", ax=inset, cmap=cmap, norm=norm, edgecolor="#888888", linewidth=0.3,
-                             missing_kwds={"color": "#eeeeee", "edgecolor": "#bbbbbb"})
+                             missing_kwds={"color": NO_DATA, "edgecolor": "#888888", "linewidth": 0.3})
+        if dashes is not None:
+            dashes.to_crs(crs).plot(ax=inset, color="#4d4d4d", linewidth=0.9)
         inset.set_xticks([])
         inset.set_yticks([])
         inset.set_xlabel("")
@@ -223,8 +243,11 @@ def plot_choropleth(geo, values: pd.Series, *, territory: str, title: str, legen
         inset.set_title("南海诸岛", fontsize=7)
         for s in inset.spines.values():
             s.set_edgecolor(GREY)
-    if g.loc[g["region_code"] != "", "value"].isna().any():  # a member without data (not 台湾/香港/澳门)
-        ax.text(0.0, 0.02, "斜线：无数据", transform=ax.transAxes, fontsize=7.5, color=GREY)
+    if g["value"].isna().any():  # a member without data, or 台湾/香港/澳门 (no figure in the bundled statistics)
+        from matplotlib.patches import Patch
+
+        ax.legend(handles=[Patch(facecolor=NO_DATA, edgecolor="#bbbbbb", label="无数据")], loc="lower left",
+                  fontsize=7.5, frameon=False, handlelength=1.2)
     line = ATTRIBUTION if not source else f"{source}。{ATTRIBUTION}"
     return finish(fig, source=line)
 
@@ -234,54 +257,72 @@ def plot_category_map(geo, categories: pd.Series, *, colours: dict, territory: s
     """Map of categories (e.g. functional zones) over ``geo``: one colour per category, legend in order.
 
     ``categories`` maps region code → category label; ``colours`` label → colour, in legend order
-    (labels without a region are left out of the legend). Same projection, 南海诸岛 inset, labels and
-    attribution as :func:`plot_choropleth`.
+    (labels without a region are left out of the legend). Same profile projection, 南海诸岛 inset with the
+    dashed line, 台湾 label, leader-line labels and attribution as :func:`plot_choropleth`.
     """
     from matplotlib.patches import Patch
+    from shapely.geometry import box
 
-    territory = str(territory)
-    crs = CRS_BY_TERRITORY.get(territory, "EPSG:3857")
+    prof = map_profile(territory)
+    crs = prof.projection
     g = geo.copy()
     g["cat"] = g["region_code"].map(categories)
-    g["colour"] = g["cat"].map(colours).fillna("#eeeeee")
-    national = territory == "100000"
-    if national:
-        from shapely.geometry import box
-
-        main, scs = g.clip(box(70, SCS_LAT, 140, 56)), g.clip(box(105, 2.5, 125, 25))
-    else:
-        main, scs = g, None
+    g["colour"] = g["cat"].map(colours).fillna(NO_DATA)
+    national = prof.south_china_sea_inset
+    main, scs = (g.clip(box(70, SCS_LAT, 140, 56)), g.clip(box(105, 2.5, 125, 25))) if national else (g, None)
     main = main.to_crs(crs)
     fig, ax = new_figure(width=7.2, height=5.6 if national else 5.4)
     main.plot(color=main["colour"], ax=ax, edgecolor="white", linewidth=0.5)
+    dashes = maritime_dashes() if national else None
+    if dashes is not None:
+        dashes.clip(box(70, 22.5, 140, 56)).to_crs(crs).plot(ax=ax, color="#4d4d4d", linewidth=1.2)
     if labels is not None:
-        from matplotlib import patheffects
-
-        halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
-        lab = main[main["region_code"] != ""].dissolve(by="region_code", as_index=False)
-        for _, row in lab.iterrows():
-            p = row.geometry.representative_point()
-            ax.annotate(str(labels.get(row["region_code"], "")), (p.x, p.y), ha="center", va="center",
-                        fontsize=6.5 if national else 8, color="#1a1a1a", path_effects=halo)
+        _draw_labels(ax, main, labels, territory=territory, highlight=None, national=national)
     if national:
         x0, x1 = ax.get_xlim()
         ax.set_xlim(x0, x1 + 0.18 * (x1 - x0))
     if scs is not None and len(scs):
-        inset = ax.inset_axes([0.85, 0.0, 0.15, 0.27])
+        inset = ax.inset_axes([0.83, 0.0, 0.17, 0.31])
         scs.to_crs(crs).plot(color=scs["colour"], ax=inset, edgecolor="#888888", linewidth=0.3)
+        if dashes is not None:
+            dashes.to_crs(crs).plot(ax=inset, color="#4d4d4d", linewidth=0.9)
         inset.set_xticks([])
         inset.set_yticks([])
-        inset.set_xlabel("")
-        inset.set_ylabel("")
         inset.set_title("南海诸岛", fontsize=7)
-        for s in inset.spines.values():
-            s.set_edgecolor(GREY)
+        for sp in inset.spines.values():
+            sp.set_edgecolor(GREY)
     present = [c for c in colours if c in set(categories.dropna())]
-    ax.legend(handles=[Patch(facecolor=colours[c], edgecolor="#999999", label=c) for c in present],
-              title=legend_title or None, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    handles = [Patch(facecolor=colours[c], edgecolor="#999999", label=c) for c in present]
+    if g["cat"].isna().any():
+        handles.append(Patch(facecolor=NO_DATA, edgecolor="#bbbbbb", label="无数据"))
+    ax.legend(handles=handles, title=legend_title or None, loc="upper left", bbox_to_anchor=(1.0, 1.0),
+              fontsize=8, frameon=False)
     ax.set_axis_off()
-    ax.set_xlabel("")
-    ax.set_ylabel("")
     ax.set_title(title)
     line = ATTRIBUTION if not source else f"{source}。{ATTRIBUTION}"
     return finish(fig, source=line)
+
+
+def _draw_labels(ax, main, labels, *, territory: str, highlight, national: bool) -> None:
+    """Short names on the map; small neighbours (北京/天津/上海) get an offset label with a leader line, and
+    context units of the national map (台湾) are labelled too although they carry no figure."""
+    from matplotlib import patheffects
+
+    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]  # readable on dark fills
+    offsets = LABEL_OFFSETS.get(str(territory), {})
+    lab = main[main["region_code"] != ""].dissolve(by="region_code", as_index=False)
+    rows = [(str(r["region_code"]), str(labels.get(r["region_code"], "")), r.geometry) for _, r in lab.iterrows()]
+    if national:
+        ctx = main[main["name"].isin(list(CONTEXT_LABELS))].dissolve(by="name", as_index=False)
+        rows += [("", CONTEXT_LABELS[str(r["name"])], r.geometry) for _, r in ctx.iterrows()]
+    for code, text, geom in rows:
+        p = geom.representative_point()
+        colour = HIGHLIGHT if code and code == str(highlight) else "#1a1a1a"
+        size = 6.5 if national else 8
+        if code in offsets:
+            dx, dy = offsets[code]
+            ax.annotate(text, (p.x, p.y), xytext=(p.x + dx * 1000, p.y + dy * 1000), ha="center", va="center",
+                        fontsize=size, color=colour, path_effects=halo,
+                        arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.6, "shrinkA": 1, "shrinkB": 0})
+        else:
+            ax.annotate(text, (p.x, p.y), ha="center", va="center", fontsize=size, color=colour, path_effects=halo)

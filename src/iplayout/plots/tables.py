@@ -75,15 +75,23 @@ def format_value(value, kind: str) -> str:
     return FORMATS[kind](float(value))
 
 
-def format_frame(df: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
+#: Mark appended to a demo (synthetic) value in a table; the caption explains it (每格标注，横幅保留)
+DEMO_MARK = "†"
+DEMO_FOOTNOTE = "标“†”者为演示（合成）数值，不得引用；其余为官方统计或公开核实数据"
+
+
+def format_frame(df: pd.DataFrame, columns: dict[str, tuple[str, str]], demo: dict | None = None) -> pd.DataFrame:
     """Select, rename and format columns as text: ``columns`` maps source column → (中文标签, format kind).
 
-    Returns a DataFrame of strings; data-derived text is HTML-escaped.
+    ``demo`` maps a source column to per-row booleans: those cells get :data:`DEMO_MARK` (missing values
+    stay "—"). Returns a DataFrame of strings; data-derived text is HTML-escaped.
     """
     out = pd.DataFrame(index=df.index)
     for col, (label, kind) in columns.items():
         if col in df.columns:
-            out[label] = [format_value(v, kind) for v in df[col]]
+            cells = [format_value(v, kind) for v in df[col]]
+            marks = list((demo or {}).get(col, [])) or [False] * len(cells)
+            out[label] = [c + DEMO_MARK if m and c != MISSING else c for c, m in zip(cells, marks)]
     return out.reset_index(drop=True)
 
 
@@ -122,12 +130,15 @@ def table_width(text: pd.DataFrame, classes: dict[str, str]) -> int:
 
 
 def style_table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], *, caption: str = "",
-                highlight_rows=None):
+                highlight_rows=None, demo: dict | None = None):
     """A pandas Styler for the report: formatted strings, no index, typed alignment classes.
 
-    ``highlight_rows`` is a boolean sequence marking rows (e.g. the report's region) to shade.
+    ``highlight_rows`` is a boolean sequence marking rows (e.g. the report's region) to shade; ``demo`` marks
+    demo cells per column (see :func:`format_frame`) and adds :data:`DEMO_FOOTNOTE` to the caption.
     """
-    text = format_frame(df, columns)
+    text = format_frame(df, columns, demo)
+    if demo and any(any(v) for v in demo.values()):
+        caption = f"{caption}（{DEMO_FOOTNOTE}）" if caption else DEMO_FOOTNOTE
     kinds = {label: kind for col, (label, kind) in columns.items() if col in df.columns}
     classes = column_classes(text, kinds)
     # a content-derived table id instead of pandas' random uuid, so two renders are byte-identical

@@ -43,6 +43,27 @@ def index_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
             for g, rows in groups.items()]
 
 
+def deliverable_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The plan's ``deliverables`` against this run: present when every listed notebook produced a report.
+
+    A deliverable without notebooks (not built yet) is listed as missing with its note, so the index states
+    what the schedule asks for and the set does not yet contain.
+    """
+    content = (manifest.get("plan") or {}).get("content") or {}
+    jobs = manifest.get("jobs", [])
+    out = []
+    for d in content.get("deliverables") or []:
+        nbs = [str(n) for n in d.get("notebooks") or []]
+        mine = [j for j in jobs if j.get("notebook") in nbs]
+        done = [j for j in mine if j.get("status") in ("ok", "reused")]
+        present = bool(nbs) and all(any(j.get("notebook") == n for j in done) for n in nbs)
+        failed = sum(j.get("status") == "failed" for j in mine)
+        out.append({"title": d.get("title", ""), "present": present, "n_reports": len(done), "n_failed": failed,
+                    "note": d.get("note", "") or ("" if nbs else "尚未建立"),
+                    "first": next((j.get("outputs", {}).get("html") for j in done if j.get("outputs", {}).get("html")), None)})
+    return out
+
+
 def fmt_duration(seconds: float | None) -> str:
     """Human duration for the index: "—", "0.4 秒", "14.8 秒", "2 分 05 秒", "1 小时 02 分"."""
     if seconds is None:
@@ -73,10 +94,45 @@ def render_index(manifest: dict[str, Any]) -> str:
     env.filters["stamp"] = fmt_time
     jobs = manifest.get("jobs", [])
     counts = {s: sum(j.get("status") == s for j in jobs) for s in ("ok", "reused", "failed", "skipped")}
-    return env.get_template("index.html.j2").render(m=manifest, groups=index_rows(manifest), counts=counts)
+    return env.get_template("index.html.j2").render(m=manifest, groups=index_rows(manifest), counts=counts,
+                                                    deliverables=deliverable_rows(manifest))
 
 
 def write_index(run_dir: str | Path, manifest: dict[str, Any]) -> Path:
+    """The run's ``index.html`` (machine paths relative to the run folder), then ``reports/index.html`` again."""
+    from .manifest import relative_paths  # noqa: PLC0415
+
     path = Path(run_dir) / "index.html"
-    atomic_write(path, render_index(manifest))
+    atomic_write(path, render_index(relative_paths(manifest, run_dir)))
+    write_root_index(Path(run_dir).parent)
+    return path
+
+
+def run_folders(reports_root: str | Path) -> list[dict[str, Any]]:
+    """Every run folder under ``reports_root`` that has a manifest, newest first (for ``reports/index.html``)."""
+    from .manifest import load_manifest  # noqa: PLC0415
+
+    rows = []
+    for d in sorted((p for p in Path(reports_root).iterdir() if p.is_dir()), reverse=True):
+        m = load_manifest(d)
+        if not m:
+            continue
+        jobs = m.get("jobs", [])
+        rows.append({"folder": d.name, "title": (m.get("plan") or {}).get("title", d.name), "run_id": m.get("run_id", d.name),
+                     "started": m.get("started"), "finished": m.get("finished"), "n": len(jobs),
+                     "ok": sum(j.get("status") in ("ok", "reused") for j in jobs),
+                     "failed": sum(j.get("status") == "failed" for j in jobs),
+                     "demo": any(j.get("is_demo") for j in jobs),
+                     "deliverables": deliverable_rows(m)})
+    return rows
+
+
+def write_root_index(reports_root: str | Path) -> Path:
+    """``reports/index.html``: links to every run folder's index (regenerated after each run)."""
+    import jinja2  # noqa: PLC0415
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    env.filters["stamp"] = fmt_time
+    path = Path(reports_root) / "index.html"
+    atomic_write(path, env.get_template("runs_index.html.j2").render(runs=run_folders(reports_root)))
     return path

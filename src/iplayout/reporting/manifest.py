@@ -76,9 +76,39 @@ def db_sources(db_path: str | Path) -> list[dict[str, Any]]:
             for r in rows]
 
 
+def relative_paths(obj: Any, run_dir: str | Path) -> Any:
+    """A copy of ``obj`` with machine paths made relative to the run folder.
+
+    A string that is an absolute path becomes ``os.path.relpath`` to ``run_dir`` (the database as
+    ``../../build/iplayout.duckdb``); inside longer strings (error messages) the run folder and the project
+    root are replaced the same way. A run folder then reads the same on every machine and in its zip.
+    """
+    import os  # noqa: PLC0415
+
+    from ..config import project_root  # noqa: PLC0415
+
+    run = os.path.abspath(str(run_dir))
+    root = os.path.abspath(str(project_root()))
+    rel_root = os.path.relpath(root, run)
+
+    def fix(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: fix(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [fix(x) for x in v]
+        if isinstance(v, str) and v:
+            if os.path.isabs(v) and "\n" not in v and " " not in v.strip():
+                return Path(os.path.relpath(v, run)).as_posix()
+            return v.replace(run + os.sep, "").replace(root + os.sep, rel_root + "/")
+        return v
+
+    return fix(obj)
+
+
 def write_manifest(run_dir: str | Path, manifest: dict[str, Any]) -> Path:
     """Write ``manifest.json`` atomically (UTF-8, sorted keys, Chinese kept readable)."""
     path = Path(run_dir) / MANIFEST
+    manifest = relative_paths(manifest, run_dir)
     atomic_write(path, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n")
     return path
 

@@ -41,6 +41,16 @@ class ReportEntry(BaseModel):
         return p.as_posix()
 
 
+class Deliverable(BaseModel):
+    """One item of the pilot's schedule (试点工作方案 进度安排) that this report set must deliver."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(..., description="deliverable as named in the schedule, e.g. 资源分布状况报告")
+    notebooks: list[str] = Field(default_factory=list,
+                                 description="notebooks producing it (relative to notebooks/); empty = not built yet")
+    note: str = ""
+
+
 class RunPlan(BaseModel):
     """A report set: e.g. the 2016 stage summary or the 2018 final acceptance set."""
 
@@ -60,6 +70,8 @@ class RunPlan(BaseModel):
     as_of: dt.date | None = Field(None, description="date the report set speaks for (evidence date, progress as-of)")
     publish: bool = Field(False, description="a published release: packaging it is entered in reports/publications.jsonl")
     programme: str | None = Field(None, description="programme file relative to the plan file; default params/programme.yaml")
+    deliverables: list[Deliverable] = Field(default_factory=list,
+                                            description="the schedule's deliverables, listed present/missing in the index")
 
     @field_validator("name")
     @classmethod

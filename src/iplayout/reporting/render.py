@@ -181,6 +181,31 @@ def _exporter(kind: str):
     return exp
 
 
+def image_alts(nb: Any) -> dict[str, str]:
+    """First 64 base64 characters of every PNG output → its ``alt`` metadata (the chart title)."""
+    out: dict[str, str] = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            data, meta = o.get("data", {}), o.get("metadata", {})
+            alt = (meta.get("image/png") or {}).get("alt") if isinstance(meta.get("image/png"), dict) else None
+            if "image/png" in data and alt:
+                out[str(data["image/png"]).replace("\n", "")[:64]] = str(alt)
+    return out
+
+
+_IMG_TAG = re.compile(r'<img\b[^>]*?\bsrc="data:image/png;base64,([A-Za-z0-9+/]{64})[^>]*>', re.S)
+
+
+def add_alt_text(body: str, alts: dict[str, str]) -> str:
+    """Give every embedded chart image an ``alt`` attribute: its title (a generic one when unknown)."""
+    def repl(m: re.Match) -> str:
+        tag = re.sub(r'\salt="[^"]*"', "", m.group(0))
+        alt = html_mod.escape(alts.get(m.group(1), "图表"), quote=True)
+        return tag.replace("<img", f'<img alt="{alt}"', 1)
+
+    return _IMG_TAG.sub(repl, body)
+
+
 def render_html(nb: Any, info: dict[str, Any]) -> str:
     """Offline HTML page for an executed notebook (``info`` from :func:`report_info`)."""
     exp = _exporter("html")
@@ -188,6 +213,7 @@ def render_html(nb: Any, info: dict[str, Any]) -> str:
     nb2 = strip_meta_outputs(nb)
     nb2.metadata["title"] = info["title"]
     page, _ = exp.from_notebook_node(nb2, resources=resources)
+    page = add_alt_text(page, image_alts(nb2))
     page, toc = build_toc(page)
     return neutralise_external_links(page.replace("@@IPLAYOUT_TOC@@", toc, 1))
 
@@ -196,7 +222,9 @@ def render_print_html(nb: Any, info: dict[str, Any]) -> str:
     """The HTML WeasyPrint lays out: plain body, print CSS, title block and TOC."""
     import jinja2  # noqa: PLC0415
 
-    body, _ = _exporter("basic").from_notebook_node(strip_screen_only_outputs(strip_meta_outputs(nb)))
+    nb2 = strip_screen_only_outputs(strip_meta_outputs(nb))
+    body, _ = _exporter("basic").from_notebook_node(nb2)
+    body = add_alt_text(body, image_alts(nb2))
     body, toc = build_toc(body)
     body = classify_figures(detach_captions(body))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES / "iplayout_pdf")), autoescape=False)

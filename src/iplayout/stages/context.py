@@ -67,6 +67,20 @@ class ReportContext:
         ind = self.table("indicators").set_index("code")
         return str(ind["unit"].get(code, "")) if "unit" in ind.columns else ""
 
+    def report_packages(self) -> pd.DataFrame:
+        """Data packages this report cites: all of the stage's, except that a region report cites a package only
+        when it supplies the region's own figures or covers at least half of the members (the all-region charts):
+        a 北京 report never cites the Jiangsu city package that only supplies 江苏's rows."""
+        pk = self.tables.get("packages", pd.DataFrame())
+        panel = self.tables.get("panel")
+        if not self.region_code or panel is None or pk.empty or "source_id" not in panel.columns:
+            return pk
+        pkg = panel["source_id"].astype(str).str.split(":").str[0]
+        own = set(pkg[panel["region_code"].astype(str) == self.region_code])
+        cover = panel.assign(_p=pkg).groupby("_p")["region_code"].nunique()
+        wide = set(cover[cover >= max(1, len(self.members) // 2)].index)
+        return pk[pk["id"].astype(str).isin(own | wide)].reset_index(drop=True)
+
     def demo_banner(self) -> str:
         """Markdown banner shown at the top of every report that uses demo data ("" otherwise)."""
         return DEMO_BANNER if self.is_demo else ""
@@ -74,7 +88,7 @@ class ReportContext:
     def meta_args(self, title: str, *, title_en: str = "") -> dict:
         """Keyword arguments for ``iplayout.reporting.report_meta`` (title, demo flag, sources, codes)."""
         # data packages (a handful) rather than every source row (dozens of news items) for the title block
-        src = self.tables.get("packages", self.tables.get("sources", pd.DataFrame()))
+        src = self.report_packages() if "packages" in self.tables else self.tables.get("sources", pd.DataFrame())
         sources = [{"id": str(r["id"]), "title": str(r["title"]), "is_demo": bool(r.get("is_demo", False))}
                    for _, r in src.iterrows()] if len(src) else []
         subject = self.region_name if self.region_code else self.territory_name + (self.group or "")

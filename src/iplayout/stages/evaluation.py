@@ -8,7 +8,8 @@ import pandas as pd
 from ..errors import IplayoutError, ParameterError
 from ..survey import nearest_peers, strengths_weaknesses
 from ..territories import territory_profile
-from .international import CHINA, CHINA_NAME, WORLD, imported_sources, international_comparison
+from .international import (CHINA, CHINA_NAME, WORLD, imported_sources, international_comparison,
+                            place_provinces)
 from .survey import used_packages
 
 TREND_FIRST_YEAR = 2010
@@ -42,14 +43,20 @@ def compute_evaluation(db, *, territory: str, year: int, params_dir: Path,
     territory, year = str(territory), int(year)
     path = spec_path(params_dir, territory)
     spec = load_spec(path)
-    res = evaluate(db, spec, territory, year)
-    tables = res.to_tables()
+    # One evaluation per report: the cross-section and the trend come from the same run over the panel
+    # years, so under the spec's ``pool: panel`` normalisation and weights are those of the whole panel and
+    # the report-year values in text, tables and maps are the last point of every trend.
+    years = panel_years(db, spec, territory, year)
+    res = evaluate(db, spec, territory, years)
+    panel = res.to_tables()
+    tables = {name: _at_year(t, year) for name, t in panel.items()}
     data_step = res.step("data")
 
     # an index hierarchy names each indicator's leaf group; its subsystem is the coupling-level ancestor (tree table)
     sub_of = tables["tree"].set_index("node")["subsystem"] if len(tables["tree"]) else pd.Series(dtype=str)
     spec_ind = pd.DataFrame([{"code": i.code, "name": i.name, "name_en": i.name_en,
-                              "subsystem": i.subsystem or sub_of.get(i.code), "type": i.type, "unit": i.unit}
+                              "subsystem": i.subsystem or sub_of.get(i.code), "type": i.type, "unit": i.unit,
+                              "justification": i.justification}
                              for i in spec.indicators])
     w = tables["weights"]
     wide_w = w.pivot_table(index="indicator", columns="method", values="global_weight", aggfunc="first")
@@ -57,8 +64,9 @@ def compute_evaluation(db, *, territory: str, year: int, params_dir: Path,
     tables["subsystems"] = pd.DataFrame([{"code": s.code, "name": s.name, "name_en": s.name_en}
                                          for s in spec.subsystems] or _coupling_groups(tables["tree"]))
     tables["dea_terms"] = _dea_terms(db, spec)
+    tables["dea_models"] = _dea_models(db, spec, territory, year)
     tables["method_ranks"] = _method_ranks(tables["normalised"], w)
-    tables["trend"] = _trend(db, spec, territory, year, evaluate)
+    tables["trend"] = _trend(panel["scores"], years)
     tables["scorecard"], tables["peers"] = _scorecards(tables["normalised"], spec_ind)
     members = db.members(territory).copy()
     members["code"] = members["code"].astype(str)
@@ -72,6 +80,8 @@ def compute_evaluation(db, *, territory: str, year: int, params_dir: Path,
     # 六、区域比较: China against the peer economies a user imported (empty → the report says how to import)
     intl = international_comparison(db, year)
     tables["international"] = intl
+    provinces = (members["code"].tolist() if territory == CHINA else [territory] if territory.endswith("0000") else [])
+    tables["international_provinces"] = place_provinces(db, intl, provinces, year)
     intl_ids = sorted({p.strip() for s in intl["source_id"] for p in str(s).split(" + ")})
     # the comparison's origins as packages and imports (a handful of titles, not every source row)
     intl_pk = [p for p in (used_packages(db, intl_ids), imported_sources(db, intl_ids)) if len(p)] if intl_ids else []
@@ -107,6 +117,31 @@ def _dea_terms(db, spec) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _dea_models(db, spec, territory: str, year: int) -> pd.DataFrame:
+    """CCR and BCC efficiency side by side with scale efficiency SE = CCR / BCC (report year).
+
+    Notes
+    -----
+    Under variable returns to scale (BCC) a unit is compared only with units of similar size, so small
+    units often come out efficient; SE < 1 says how much of the CCR inefficiency is due to size (scale)
+    rather than to management of inputs (pure technical efficiency). Orientation is the spec's.
+    References: Banker, Charnes & Cooper (1984); Cooper, Seiford & Tone (2007), ch. 4–5.
+    """
+    from ..evaluation.from_db import load_panel
+    from ..methods.dea import dea
+
+    if not getattr(spec, "dea", None):
+        return pd.DataFrame(columns=["region_code", "ccr", "bcc", "se"])
+    d = spec.dea
+    table, _, _ = load_panel(db, spec, territory, [year])
+    t = table.dropna(subset=list(d.inputs) + list(d.outputs)).set_index("region_code")
+    out = pd.DataFrame(index=t.index)
+    for model in ("ccr", "bcc"):
+        out[model] = dea(t[list(d.inputs)], t[list(d.outputs)], model=model, orientation=d.orientation)["efficiency"]
+    out["se"] = out["ccr"] / out["bcc"]
+    return out.reset_index()
+
+
 def _method_ranks(normalised: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
     """Rank of each region under each weighting method's global weights (weighted sum of normalised values).
 
@@ -122,11 +157,13 @@ def _method_ranks(normalised: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFra
     return out.reset_index()
 
 
-def _trend(db, spec, territory: str, year: int, evaluate) -> pd.DataFrame:
-    """Coupling coordination by year (pooled panel normalisation, no Monte Carlo).
+def panel_years(db, spec, territory: str, year: int) -> list[int]:
+    """Years of the evaluation panel: the contiguous run of complete years ending at the report year.
 
-    The series starts in the first year in which every indicator of the spec has at least one value: the
-    engine refuses to impute a whole year, and a trend must not rest on invented years.
+    A year is complete when every indicator of the spec has at least one value in it (the engine refuses to
+    impute a whole year, and a trend must not rest on invented years). ``[year]`` alone when fewer than two
+    such years exist (no trend), or when the spec normalises year by year (``pool: year``), where the panel
+    would not change the cross-section but only cost time.
     """
     from ..evaluation.from_db import load_panel
 
@@ -134,25 +171,31 @@ def _trend(db, spec, territory: str, year: int, evaluate) -> pd.DataFrame:
     try:
         table, _, _ = load_panel(db, spec, territory, years)
     except IplayoutError:
-        return pd.DataFrame(columns=["region_code", "year", "D"])
+        return [year]
     cols = [c for c in table.columns if c not in ("region_code", "year")]
     has_all = table.groupby("year")[cols].apply(lambda g: g.notna().any().all())
-    complete = [int(y) for y, ok in has_all.items() if ok]
-    # contiguous run of complete years ending at the report year
-    run = []
+    complete = {int(y) for y, ok in has_all.items() if ok}
+    run: list[int] = []
     for y in reversed(years):
         if y not in complete:
             break
         run.insert(0, y)
-    if len(run) < 2:
+    return run if len(run) >= 2 else [year]
+
+
+def _at_year(table: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Rows of the report year of a panel table (tables without a year column are panel-wide, kept whole)."""
+    if "year" not in table.columns:
+        return table
+    return table[table["year"].astype("int64") == int(year)].reset_index(drop=True)
+
+
+def _trend(scores: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """U, C, D, class, score and rank by year: the panel evaluation's own rows (empty with one year)."""
+    if len(years) < 2:
         return pd.DataFrame(columns=["region_code", "year", "D"])
-    light = spec.model_copy(update={"uncertainty": spec.uncertainty.model_copy(update={"enabled": False})})
-    try:
-        res = evaluate(db, light, territory, run)
-    except IplayoutError:
-        return pd.DataFrame(columns=["region_code", "year", "D"])
-    keep = [c for c in res.scores.columns if c.startswith("U_")] + ["C", "T", "D", "class", "lagging", "score", "rank"]
-    return res.scores[["region_code", "year"] + [c for c in keep if c in res.scores.columns]].reset_index(drop=True)
+    keep = [c for c in scores.columns if c.startswith("U_")] + ["C", "T", "D", "class", "lagging", "score", "rank"]
+    return scores[["region_code", "year"] + [c for c in keep if c in scores.columns]].reset_index(drop=True)
 
 
 def _scorecards(normalised: pd.DataFrame, spec_ind: pd.DataFrame):

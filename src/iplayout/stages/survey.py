@@ -74,6 +74,10 @@ def compute_survey(db, *, territory: str, year: int, params_dir=None,
                                                                           if c in wide.columns],
                                 span=spec.growth_span, min_n=min_n)
     steps.append({"step": "headline_table", "span": spec.growth_span, "rank": "min, descending", "min_n": min_n})
+    totals = territory_totals(db, territory, used, years, panel_long)
+    profile = official_shares(profile, totals, year)
+    steps.append({"step": "official_totals", "share": "x_region / official territory row (全国 100000, 江苏 320000) "
+                                                      "where published, else / Σ members"})
 
     keys = [c for c in spec.key_indicators if c in wide.columns]
     conc_long = panel_long[panel_long["indicator_code"].isin(keys)]
@@ -130,7 +134,7 @@ def compute_survey(db, *, territory: str, year: int, params_dir=None,
         "growth": growth, "groups": groups, "productivity": productivity, "regression_points": reg_points,
         "regression_band": reg_band, "regression_coef": reg_coef,
         "industry": industry.drop(columns=["source_id"], errors="ignore"), "coverage": coverage,
-        "sources": src.sort_values("id").reset_index(drop=True),
+        "sources": src.sort_values("id").reset_index(drop=True), "totals": totals,
         "industries": db.industries().sort_values("code").reset_index(drop=True),
         "packages": cited_sources(db, src["id"]),
     }
@@ -147,6 +151,37 @@ def cited_sources(db, source_ids) -> pd.DataFrame:
     if not parts:
         return used_packages(db, source_ids)
     return pd.concat(parts, ignore_index=True).drop_duplicates("id").sort_values("id").reset_index(drop=True)
+
+
+def territory_totals(db, territory: str, indicators: list[str], years: list[int],
+                     panel_long: pd.DataFrame) -> pd.DataFrame:
+    """Official totals of the territory (its own row, e.g. the yearbook's 全国 row) beside the sum of its members.
+
+    The two differ: the 全国 row also counts what no province is credited with (applicants not attributed
+    to a province), so national totals and shares use the official row and a members' sum is shown only
+    labelled as such (31省合计). Returns ``indicator_code, year, official, members_sum, n_members, source_id``.
+    """
+    off = db.observations(indicators=indicators, regions=[territory], years=years)
+    off = off[off["region_code"].astype(str) == str(territory)]
+    off = off[["indicator_code", "year", "value", "source_id", "is_demo"]].rename(columns={"value": "official"})
+    summed = panel_long.groupby(["indicator_code", "year"])["value"].agg(members_sum="sum", n_members="size").reset_index()
+    out = summed.merge(off, on=["indicator_code", "year"], how="outer")
+    return out.sort_values(["indicator_code", "year"], kind="mergesort").reset_index(drop=True)
+
+
+def official_shares(profile: pd.DataFrame, totals: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Replace members'-sum shares by shares of the official territory total where it is published.
+
+    ``share_basis`` records which denominator each row used (``official`` / ``members``); ratios (%) keep
+    no share at all (set by the views).
+    """
+    t = totals[(totals["year"] == year) & totals["official"].notna()].set_index("indicator_code")["official"]
+    p = profile.copy()
+    off = p["indicator_code"].map(t)
+    use = off.notna() & p["share"].notna() & (off > 0)
+    p.loc[use, "share"] = p.loc[use, "value"] / off[use]
+    p["share_basis"] = np.where(use, "official", np.where(p["share"].notna(), "members", ""))
+    return p
 
 
 def used_packages(db, source_ids) -> pd.DataFrame:

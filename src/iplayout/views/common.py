@@ -7,7 +7,7 @@ from .. import narrative as nv
 from ..plots import charts, maps
 from ..plots.tables import style_table
 from ..stages.context import ReportContext
-from .survey import _src, _value_map
+from .survey import _src, _value_map, demo_flags
 
 OVERVIEW = ["patent_applications", "patent_grants", "patent_grants_invention", "valid_patents_invention",
             "plant_variety_grants", "trademark_registrations", "rd_expenditure"]
@@ -19,16 +19,38 @@ INDUSTRY_COLUMNS = {"name": ("地区", "text"), "output_value": ("营业收入/�
 
 
 def territory_text(ctx: ReportContext) -> str:
-    """Territory totals and the leading region for the main patent indicators."""
+    """Territory totals from the official territory row (全国 / 全省) and the leading region's share of it.
+
+    Where the members' sum differs from the official row it is shown as 31省合计 (13市合计 …) with the gap and
+    why: the official row also counts what no member region is credited with.
+    """
     p = ctx.table("profile")
+    tot = ctx.tables.get("totals")
+    scope = nv.scope_word(ctx.territory)
+    unit_word = "省（区、市）" if ctx.territory == "100000" else "市" if ctx.territory.endswith("0000") else "个地区"
     out = []
     for ind in ("patent_applications", "patent_grants", "valid_patents_invention"):
         v = p[p["indicator_code"] == ind].set_index("region_code")["value"].dropna()
-        if len(v):
-            top = ctx.names().get(v.idxmax(), v.idxmax())
-            out.append(f"{ctx.year}年{nv.md_escape(ctx.territory_name)}{len(v)}个地区{nv.md_escape(ctx.indicator_name(ind))}合计"
-                       f"{nv.fmt_num(v.sum())}{nv.md_escape(ctx.indicator_unit(ind))}，{nv.md_escape(top)}最多"
-                       f"（占{nv.fmt_pct(v.max() / v.sum())}）。")
+        if not len(v):
+            continue
+        name, unit = nv.md_escape(ctx.indicator_name(ind)), nv.md_escape(ctx.indicator_unit(ind))
+        top = ctx.names().get(v.idxmax(), v.idxmax())
+        off = None
+        if tot is not None and len(tot):
+            row = tot[(tot["indicator_code"] == ind) & (tot["year"] == ctx.year)]
+            off = float(row["official"].iloc[0]) if len(row) and pd.notna(row["official"].iloc[0]) else None
+        label = f"{len(v)}{unit_word}合计"
+        if off is not None:
+            text = f"{ctx.year}年{scope}{name}{nv.fmt_num(off)}{unit}（{scope}合计，官方统计的{scope}数）"
+            gap = off - v.sum()
+            if abs(gap) >= 0.5:
+                text += (f"；{label}{nv.fmt_num(v.sum())}{unit}，比{scope}数{'少' if gap > 0 else '多'}{nv.fmt_num(abs(gap))}{unit}"
+                         f"（{scope}数还包括未能归入各地区的数量，故各地区之和与之不等；占比均以{scope}数为分母）")
+            text += f"；{nv.md_escape(top)}最多，占{scope}的{nv.fmt_pct(v.max() / off, 2)}。"
+        else:
+            text = (f"{ctx.year}年{nv.md_escape(ctx.territory_name)}{label}{name}{nv.fmt_num(v.sum())}{unit}"
+                    f"（无官方{scope}数，按各地区加总），{nv.md_escape(top)}最多（占{nv.fmt_pct(v.max() / v.sum(), 2)}）。")
+        out.append(text)
     return "\n\n".join(out)
 
 
@@ -42,7 +64,8 @@ def territory_table(ctx: ReportContext, indicators=OVERVIEW):
     wide = wide.assign(name=wide.index.map(ctx.names()), rank=rank).sort_values("rank").reset_index()
     cols = {"name": ("地区", "text"), "rank": (f"{ctx.indicator_name(wide.columns[1])}排名" if len(wide.columns) > 1 else "排名", "rank")}
     cols.update({c: (f"{ctx.indicator_name(c)}({ctx.indicator_unit(c)})", "int") for c in indicators if c in wide.columns})
-    return style_table(wide, cols, caption=f"{ctx.year}年{ctx.territory_name}各地区知识产权资源一览")
+    demo = {c: demo_flags(ctx, wide["region_code"], [c] * len(wide)) for c in indicators if c in wide.columns}
+    return style_table(wide, cols, caption=f"{ctx.year}年{ctx.territory_name}各地区知识产权资源一览", demo=demo)
 
 
 def territory_maps(ctx: ReportContext, indicators=(("patent_grants", "value"), ("valid_patents_invention", "per_10k_pop"),
@@ -180,6 +203,16 @@ def industry_chart(ctx: ReportContext, column: str = "per_100m_revenue"):
                                  title=f"{int(t['year'].iloc[0])}年{industry_name(ctx)}{INDUSTRY_COLUMNS[column][0]}")
 
 
+def industry_findings_text(ctx: ReportContext) -> str:
+    """主要发现、问题与建议 of the industry report: leaders/laggards on the industry's patents and on its patent
+    location quotient (rules in :func:`iplayout.views.findings.industry_findings`)."""
+    from .findings import findings_markdown, industry_findings
+
+    t = _industry(ctx)
+    f = industry_findings(t, names=ctx.names().to_dict(), industry_name=industry_name(ctx))
+    return findings_markdown(f, is_demo=ctx.is_demo)
+
+
 def record_level_note(ctx: ReportContext) -> str:
     """What the industry section adds once record-level data is imported."""
     return ("本报告基于分省（市）汇总统计表计算。数据库中尚无专利、商标等记录级数据；导入记录级数据后，"
@@ -204,11 +237,22 @@ def notes_text(ctx: ReportContext) -> str:
 
 def sources_table(ctx: ReportContext):
     """Data packages behind the report, with original source, years and demo flag."""
-    s = ctx.table("packages").copy()
+    s = ctx.report_packages().copy()
     s["demo"] = s["is_demo"].map({True: "是（演示）", False: "否"})
     return style_table(s, {"title": ("数据包", "text"), "publisher": ("发布机构", "text"), "original_source": ("原始来源", "text"),
                            "years": ("年份", "text"), "demo": ("演示数据", "text")},
-                       caption=f"数据来源（共引用{len(ctx.table('sources'))}条来源记录）")
+                       caption=f"数据来源（{len(s)}个数据包；各数值的逐条出处见运行记录 manifest.json）")
+
+
+#: Chinese names of the observations' quality flags (docs/architecture.md, ``quality_flag``)
+FLAG_ZH = {"about": "约数", "lower_bound": "下限", "verify": "待核实", "secondary": "二手转录", "provisional": "初步数",
+           "unit_label_fixed": "单位标注已更正"}
+
+
+def flags_zh(flags: str) -> str:
+    """"about,verify" → "约数、待核实" (unknown flags are kept, so nothing is hidden)."""
+    parts = [f for f in str(flags).replace(";", ",").split(",") if f]
+    return "、".join(FLAG_ZH.get(f, f) for f in parts)
 
 
 def coverage_table(ctx: ReportContext):
@@ -217,6 +261,7 @@ def coverage_table(ctx: ReportContext):
     n_all = len(ctx.members)
     c["missing_names"] = ["全部地区" if len([x for x in str(m).split(",") if x]) == n_all else
                           "、".join(ctx.names().get(x, x) for x in str(m).split(",") if x) for m in c["missing_at_year"]]
+    c["quality_flags"] = c["quality_flags"].map(flags_zh)
     return style_table(c, {"name": ("指标", "text"), "unit": ("单位", "text"), "first_year": ("起始年", "rank"),
                            "last_year": ("截止年", "rank"), "n_regions_at_year": (f"{ctx.year}年有数据地区数", "rank"),
                            "missing_names": (f"{ctx.year}年缺失地区", "text"), "quality_flags": ("质量标记", "text")},

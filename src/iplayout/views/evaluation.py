@@ -5,16 +5,30 @@ table or a figure; the numbers come from the evaluation engine's tables stored i
 """
 from __future__ import annotations
 
+import pandas as pd
+
 from .. import narrative as nv
 from ..plots import charts, interactive, maps
 from ..plots.tables import style_table
 from ..stages.context import ReportContext
-from ..stages.international import COMPARABLE as INTL_COLUMNS
+from ..stages.international import COMPARABLE as INTL_COLUMNS, REAL as INTL_REAL
 from ..territories import CHINA
 from .common import sources_table
 
 INTL_DEMO_NOTE = ("> **⚠ 国际比较含演示（合成）数据**：各国数值由种子生成，仅用于展示流程，"
                   "不代表任何国家的真实统计，不得引用。")
+
+#: Chinese names of the spec's conventions (reader-facing text never shows a slug such as eps_shrink)
+NORMALISE_ZH = {"minmax": "极差标准化（min–max）", "eps_shrink": "极差标准化并压缩至[ε, 1−ε]（ε平移）",
+                "minmax_range": "极差标准化至指定区间", "zscore": "Z分数标准化", "goalposts": "目标值（门槛值）标准化",
+                "sum": "比重标准化", "none": "不标准化"}
+MISSING_ZH = {"error": "不允许缺失", "drop_unit": "剔除有缺失的地区", "impute_median": "以中位数插补",
+              "interpolate_median": "先在本地区相邻年份间线性插值，其余以中位数插补"}
+POOL_ZH = {"panel": "面板整体（全部评价年份合并）", "year": "逐年"}
+DEA_MODEL_ZH = {"ccr": "CCR（规模报酬不变）", "bcc": "BCC（规模报酬可变）"}
+DEA_ORIENT_ZH = {"input": "投入导向", "output": "产出导向"}
+#: Named peers compared on every subsystem in 区域比较 (a region report of another province uses its group).
+DEFAULT_PEERS = {"320000": ["440000", "330000", "370000", "310000"]}
 
 METHOD_NAMES = {"entropy": "熵权法", "critic": "CRITIC", "equal": "等权", "pca": "主成分", "ahp": "层次分析",
                 "combined": "组合赋权", "cv": "变异系数"}
@@ -42,6 +56,8 @@ def indicator_table(ctx: ReportContext):
     t["dir"] = t["type"].map(TYPE_NAMES)
     cols = {"sub": ("子系统", "text"), "name": ("指标", "text"), "dir": ("方向", "text"), "unit": ("单位", "text")}
     cols.update({m: (f"权重：{METHOD_NAMES.get(m, m)}", "float3") for m in METHOD_NAMES if m in t.columns})
+    if "justification" in t.columns and t["justification"].astype(str).str.strip().ne("").any():
+        cols["justification"] = ("列入该子系统的理由", "text")
     return style_table(t, cols, caption="评价指标体系与各方法权重（全局权重）")
 
 
@@ -179,27 +195,66 @@ def class_table(ctx: ReportContext):
                            "members": ("地区", "text")}, caption="耦合协调等级分布")
 
 
+def _dea_spec(ctx) -> dict:
+    return ctx.stage.meta.get("spec", {}).get("dea") or {}
+
+
+def dea_title(ctx) -> str:
+    """Chart title from the spec's DEA model and orientation, e.g. "DEA效率（BCC（规模报酬可变），投入导向）"."""
+    d = _dea_spec(ctx)
+    return (f"DEA效率（{DEA_MODEL_ZH.get(d.get('model'), d.get('model', ''))}，"
+            f"{DEA_ORIENT_ZH.get(d.get('orientation'), d.get('orientation', ''))}）")
+
+
 def dea_text(ctx: ReportContext) -> str:
-    """Regions on the DEA efficient frontier and, for a region report, its efficiency and benchmark peers."""
+    """Frontier regions under the spec's model, CCR vs BCC with scale efficiency, and the region's own values."""
     d = ctx.table("dea")
     eff = d[d["efficient"].astype(str).isin(["True", "true", "1"])]["region_code"].map(ctx.names()).tolist()
     terms = ctx.tables.get("dea_terms")
     ins = "、".join(terms[terms["role"] == "input"]["name"]) if terms is not None else ""
     outs = "、".join(terms[terms["role"] == "output"]["name"]) if terms is not None else ""
-    text = nv.list_sentence(f"知识产权布局效率（DEA，以{ins}为投入、{outs}为产出）位于有效前沿的地区", eff)
+    spec = _dea_spec(ctx)
+    model = DEA_MODEL_ZH.get(spec.get("model"), spec.get("model", ""))
+    text = nv.list_sentence(f"知识产权布局效率（DEA {model}，{DEA_ORIENT_ZH.get(spec.get('orientation'), '')}，"
+                            f"以{ins}为投入、{outs}为产出）位于有效前沿的地区", eff)
+    m = ctx.tables.get("dea_models")
+    if m is not None and len(m):
+        m = m.set_index("region_code")
+        names = ctx.names()
+        n_ccr, n_bcc = int((m["ccr"] >= 0.999).sum()), int((m["bcc"] >= 0.999).sum())
+        low_se = m["se"].nsmallest(3)
+        text += (f"\n\n综合技术效率（CCR）有效的地区{n_ccr}个，纯技术效率（BCC）有效的地区{n_bcc}个。规模效率SE = CCR/BCC："
+                 "SE = 1 表示规模适当；SE < 1 表示CCR下的无效率部分来自规模而非投入使用本身——BCC只与规模相近的地区比较，"
+                 "因此小地区在BCC下容易显得有效。规模效率最低的地区："
+                 + "、".join(f"{nv.md_escape(names.get(c, c))}（SE={nv.fmt_num(v, 3)}）" for c, v in low_se.items()) + "。")
     if ctx.region_code:
         r = d.set_index("region_code").loc[ctx.region_code]
         peers = [ctx.names().get(p, p) for p in str(r["peers"]).split(";") if p]
-        text += f"{nv.md_escape(ctx.region_name)}效率值为{nv.fmt_num(r['efficiency'], 3)}" + (
-            "。" if float(r["efficiency"]) >= 0.999 else "，参照标杆：" + "、".join(nv.md_escape(p) for p in peers) + "。")
+        text += f"\n\n{nv.md_escape(ctx.region_name)}效率值为{nv.fmt_num(r['efficiency'], 3)}" + (
+            "" if float(r["efficiency"]) >= 0.999 else "，参照标杆：" + "、".join(nv.md_escape(p) for p in peers))
+        if m is not None and ctx.region_code in m.index:
+            mr = m.loc[ctx.region_code]
+            text += (f"；CCR {nv.fmt_num(mr['ccr'], 3)}，BCC {nv.fmt_num(mr['bcc'], 3)}，规模效率 {nv.fmt_num(mr['se'], 3)}")
+        text += "。"
     return text
 
 
+def dea_table(ctx: ReportContext):
+    """CCR and BCC efficiency side by side with scale efficiency SE = CCR/BCC."""
+    m = ctx.tables.get("dea_models")
+    if m is None or m.empty:
+        return None
+    m = m.assign(name=m["region_code"].map(ctx.names())).sort_values("ccr", ascending=False)
+    return style_table(m, {"name": ("地区", "text"), "ccr": ("综合技术效率（CCR）", "float3"),
+                           "bcc": ("纯技术效率（BCC）", "float3"), "se": ("规模效率SE=CCR/BCC", "float3")},
+                       caption="DEA效率：CCR与BCC比较", highlight_rows=(m["region_code"] == ctx.region_code).tolist())
+
+
 def dea_chart(ctx: ReportContext):
-    """Bars of DEA efficiency by region."""
+    """Bars of DEA efficiency by region under the spec's model (title from the spec)."""
     d = ctx.table("dea").set_index("region_code")["efficiency"]
     names = ctx.names(short=True)
-    return charts.plot_rank_bars(d.rename(index=names), title="DEA效率（CCR，投入导向）", highlight=names.get(ctx.region_code),
+    return charts.plot_rank_bars(d.rename(index=names), title=dea_title(ctx), highlight=names.get(ctx.region_code),
                                  source=_src(ctx))
 
 
@@ -212,8 +267,16 @@ def scorecard_text(ctx: ReportContext) -> str:
     wk = [_ind_name(ctx, c) for c in sc[sc["kind"] == "weakness"]["indicator_code"]]
     pr = ctx.table("peers")
     pr = pr[pr["region_code"] == ctx.region_code].sort_values("rank")
+    ob = ctx.table("obstacles")
+    ob = ob[(ob["region_code"] == ctx.region_code) & (ob["level"] == "indicator")].nlargest(2, "obstacle")
+    weakest = "、".join(f"{_ind_name(ctx, c)}（障碍度{nv.fmt_pct(v)}）" for c, v in zip(ob["code"], ob["obstacle"]))
+    s = ctx.table("scores").set_index("region_code")
+    lag = _sub_name(ctx, s.loc[ctx.region_code, "lagging"]) if "lagging" in s.columns else ""
+    weak = (nv.list_sentence("短板指标（低于区域中位数最多）", wk) if wk else
+            nv.md_escape(f"短板指标：没有低于区域中位数的指标；相对最弱、障碍度最大的是{weakest}"
+                         + (f"，滞后子系统为{lag}" if lag else "") + "。"))
     return (nv.list_sentence(f"{ctx.region_name}的优势指标（标准化值高于区域中位数最多）", st) + "\n\n"
-            + nv.list_sentence("短板指标（低于区域中位数最多）", wk) + "\n\n"
+            + weak + "\n\n"
             + nv.list_sentence("结构最相近的地区", [ctx.names().get(c, c) for c in pr["peer_code"]]))
 
 
@@ -244,82 +307,182 @@ def obstacle_chart(ctx: ReportContext):
     return charts.plot_rank_bars(v, title=f"{ctx.region_name}各指标障碍度", percent=True, source=_src(ctx))
 
 
+def peer_codes(ctx: ReportContext, peers=None) -> list[str]:
+    """Named peers of the report's region: ``peers`` if given, :data:`DEFAULT_PEERS`, else its group's members."""
+    codes = set(ctx.members["code"].astype(str))
+    focus = ctx.region_code
+    if peers is None and focus:
+        peers = DEFAULT_PEERS.get(focus)
+        if peers is None and "region_group" in ctx.members.columns:
+            m = ctx.members.set_index("code")
+            grp = m.loc[focus, "region_group"]
+            peers = [c for c in m.index[m["region_group"] == grp] if c != focus][:4]
+    return [p for p in (peers or []) if p in codes and p != focus]
+
+
 def comparison_note(ctx: ReportContext) -> str:
-    """Scope of the comparison; the international comparison when country data was imported, else how to import it."""
-    text = (f"本节以{nv.md_escape(ctx.territory_name)}全部{len(ctx.members)}个地区为比较对象"
-            + (f"，{nv.md_escape(ctx.region_name)}与其余{len(ctx.members) - 1}个地区并列比较。" if ctx.region_code else "。"))
+    """Scope of the comparison: the region against its group and named peers on every subsystem."""
+    text = f"本节以{nv.md_escape(ctx.territory_name)}全部{len(ctx.members)}个地区为比较对象。"
+    if ctx.region_code:
+        s = ctx.table("scores").set_index("region_code")
+        m = ctx.members.set_index("code")
+        grp = m.loc[ctx.region_code, "region_group"] if "region_group" in m.columns else None
+        peers = peer_codes(ctx)
+        u = [c for c in s.columns if c.startswith("U_")]
+        parts = []
+        for c in u:
+            mine = s.loc[ctx.region_code, c]
+            g = s.loc[m.index[m["region_group"] == grp].intersection(s.index), c].mean() if grp else float("nan")
+            best = max(peers, key=lambda p: s.loc[p, c]) if peers else None
+            parts.append(f"{nv.md_escape(_sub_name(ctx, c[2:]))}{nv.fmt_num(mine, 3)}（{nv.md_escape(str(grp))}平均"
+                         f"{nv.fmt_num(g, 3)}" + (f"，对比地区中最高为{nv.md_escape(ctx.names().get(best, best))}"
+                                                  f"{nv.fmt_num(s.loc[best, c], 3)}" if best else "") + "）")
+        text += (f"{nv.md_escape(ctx.region_name)}与所在{nv.md_escape(str(grp))}地区平均及对比地区"
+                 f"（{'、'.join(nv.md_escape(ctx.names().get(p, p)) for p in peers) or '无'}）逐子系统比较："
+                 + "；".join(parts) + "。")
+    return text
+
+
+def peers_table(ctx: ReportContext, peers=None):
+    """The region, its group average and the named peers on every subsystem score, D and the composite score."""
+    if not ctx.region_code:
+        return None
+    s = ctx.table("scores").set_index("region_code")
+    m = ctx.members.set_index("code")
+    cols = [c for c in s.columns if c.startswith("U_")] + [c for c in ("D", "score", "rank") if c in s.columns]
+    rows = [s.loc[[ctx.region_code], cols].assign(name=ctx.region_name)]
+    if "region_group" in m.columns:
+        grp = m.loc[ctx.region_code, "region_group"]
+        members = m.index[m["region_group"] == grp].intersection(s.index)
+        rows.append(s.loc[members, cols].mean().to_frame().T.assign(name=f"{grp}平均（{len(members)}个地区）", rank=None))
+    rows.append(s.loc[peer_codes(ctx, peers), cols].assign(name=lambda d: d.index.map(ctx.names())))
+    t = pd.concat(rows).reset_index(drop=True)
+    labels = {"name": ("地区", "text")}
+    labels.update({c: (_sub_name(ctx, c[2:]), "float3") for c in cols if c.startswith("U_")})
+    labels.update({"D": ("耦合协调度D", "float3"), "score": ("综合得分", "float1"), "rank": ("排名", "rank")})
+    return style_table(t, labels, caption=f"{ctx.year}年{ctx.region_name}与所在区域及对比地区逐子系统比较",
+                       highlight_rows=[i == 0 for i in range(len(t))])
+
+
+def international_text(ctx: ReportContext) -> str:
+    """国内外比对: China's rank among the core IP economies on each real benchmark, and the province placed."""
     intl = ctx.tables.get("international")
     if intl is None or intl.empty:
-        return text + ("国际比较需要各国同口径数据，本数据包不含。将各国数据按 `data/templates/international_template.xlsx`"
-                       "（国家用 ISO 3166-1 三字母代码如 USA、JPN，或中英文国名）以“国家为地区”导入数据库"
-                       "（`iplayout db import`）后重新运行本报告，本节即给出中国与各经济体的可比指标对比；"
-                       "以世界（WLD）为地域运行评价报告可得到各国综合评价。")
-    peers = intl.loc[intl["region_code"] != CHINA, "region_name"].drop_duplicates()
+        return ("国际比较需要各国同口径数据：本数据库未载入国际基准数据包（data/international）。可按 "
+                "`data/templates/international_template.xlsx` 导入各国数据（`iplayout db import`）后重新运行。")
+    real = [c for c, *_ in INTL_REAL]
+    china = intl[(intl["region_code"] == CHINA) & intl["indicator_code"].isin(real)]
+    n = intl["region_code"].nunique()
     years = sorted(intl["year"].unique())
-    text += (f"\n\n**国际比较**：中国与已导入数据的{len(peers)}个经济体（{'、'.join(nv.md_escape(n) for n in peers)}）"
-             f"在可比指标上的对比，数据年份为{ctx.year}年" + (f"或此前最近年份（{years[0]}—{years[-1]}年）" if len(years) > 1 else "")
-             + "。强度指标按每万人口计算；GDP 以现价美元计，不与人民币口径混用。")
-    key = intl[intl["indicator_code"] == "patent_applications_invention_per_10k_pop"]
-    if len(key) > 1 and (key["region_code"] == CHINA).any():
-        rank = int(key["value"].rank(ascending=False, method="min")[key["region_code"] == CHINA].iloc[0])
-        text += f"中国每万人发明专利申请量在{len(key)}个经济体中居第{rank}位。"
-    if intl["is_demo"].any():
-        text += "\n\n" + INTL_DEMO_NOTE
+    parts = [f"{nv.md_escape(r.indicator_name)}{nv.fmt_num(r.value, 2 if r.value < 100 else 0)}{nv.md_escape(r.unit)}"
+             f"（{int(r.year)}年，居第{int(r.rank)}位/{int(r.n)}）" for r in china.itertuples()]
+    text = (f"**国内外比对**：中国与{n - 1}个主要知识产权经济体（美国、日本、韩国、德国等，共{n}个经济体）在可比指标上的位置，"
+            f"数据为{ctx.year}年或此前最近年份（{years[0]}—{years[-1]}年）。中国：" + "；".join(parts) + "。"
+            "专利指标为发明专利（WIPO按申请人来源统计，含向国外的申请），不含实用新型和外观设计，"
+            "因此不能与国家知识产权局“专利”合计数（含实用新型、外观设计）相比。")
+    pl = ctx.tables.get("international_provinces")
+    if pl is not None and len(pl):
+        focus = ctx.region_code if ctx.region_code in set(pl["region_code"]) else (
+            ctx.territory if ctx.territory in set(pl["region_code"]) else "320000")
+        mine = pl[pl["region_code"] == focus]
+        if len(mine):
+            name = nv.md_escape(ctx.names().get(focus, mine["region_name"].iloc[0]) if focus in set(ctx.members["code"])
+                                else mine["region_name"].iloc[0])
+            text += (f"\n\n{name}置于上述经济体之中（仅限可比的发明专利与R&D投入指标）：" + "；".join(
+                f"{nv.md_escape(r.note)} {nv.fmt_num(r.value, 2 if r.value < 100 else 0)}"
+                f"（{int(r.year)}年），相当于第{int(r.rank_among)}位/{int(r.n) + 1}" for r in mine.itertuples()) + "。"
+                "省级发明专利为国家知识产权局受理的国内发明专利申请，口径最接近WIPO的按来源统计。")
     src = ctx.tables.get("international_sources")
     if src is not None and len(src):
-        text += "\n\n国际比较数据来源：" + "；".join(nv.md_escape(t) + ("（演示）" if d else "")
-                                             for t, d in zip(src["title"].astype(str), src["is_demo"].astype(bool))) + "。"
+        text += "\n\n国际比较数据来源：World Bank, World Development Indicators（CC BY 4.0）；WIPO Statistics Database。"
+    if intl["is_demo"].any():
+        text += "\n\n" + INTL_DEMO_NOTE
     return text
 
 
 def international_outputs(ctx: ReportContext) -> list:
-    """Table and chart of the international comparison; an empty list when no country data was imported.
+    """Table and chart of the international comparison; an empty list without country data.
 
-    Used as ``display(*ev.international_outputs(ctx))`` so a report without imports shows only the sentence.
+    Used as ``display(*ev.international_outputs(ctx))``.
     """
     return [x for x in (international_table(ctx), international_chart(ctx)) if x is not None]
 
 
+#: short, distinct headers of the rank columns beside each real benchmark
+RANK_LABELS = {"patent_applications_origin_per_million": "专利位次", "rd_intensity_wdi": "R&D强度位次",
+               "researchers_per_million": "研究人员位次", "ip_receipts_usd": "使用费位次",
+               "hightech_exports_share": "高技术出口位次"}
+
+
 def international_table(ctx: ReportContext):
-    """China and the imported peer economies on the comparable indicators (China first, shaded); None without imports."""
+    """China and the core IP economies on the real benchmarks with ranks (China first, shaded)."""
     intl = ctx.tables.get("international")
     if intl is None or intl.empty:
         return None
     wide = intl.pivot_table(index=["region_code", "region_name"], columns="indicator_code", values="value",
                             aggfunc="first").reset_index()
+    ranks = intl.pivot_table(index="region_code", columns="indicator_code", values="rank", aggfunc="first")
     wide = wide.assign(_c=wide["region_code"].ne(CHINA)).sort_values(["_c", "region_code"]).reset_index(drop=True)
-    yrs = intl.groupby("region_code")["year"].agg(lambda y: f"{y.min()}" if y.min() == y.max() else f"{y.min()}—{y.max()}")
-    wide["years"] = wide["region_code"].map(yrs)
     cols = {"region_name": ("国家/经济体", "text")}
     for code, name, unit, _ in INTL_COLUMNS:
-        if code in wide.columns:
-            cols[code] = (f"{name}（{unit}）", "float2" if unit not in ("件", "亿美元") else "int")
+        have = intl.loc[intl["indicator_code"] == code, "region_code"].nunique()
+        if code in wide.columns and have >= 2 and (code in {c for c, *_ in INTL_REAL} or code not in ("gdp_usd", "gdp_usd_per_10k_pop")):
+            cols[code] = (f"{name}（{unit}）", "float2" if unit not in ("件", "亿美元", "人/百万人", "件/百万人") else "int")
+            if code in {c for c, *_ in INTL_REAL}:
+                wide[f"{code}_rank"] = wide["region_code"].map(ranks[code]) if code in ranks.columns else None
+                # one label per rank column: equal labels would overwrite each other in the formatted table
+                cols[f"{code}_rank"] = (RANK_LABELS.get(code, f"{code}位次"), "rank")
+    yrs = intl.groupby("region_code")["year"].agg(lambda y: f"{y.min()}" if y.min() == y.max() else f"{y.min()}—{y.max()}")
+    wide["years"] = wide["region_code"].map(yrs)
     cols["years"] = ("年份", "text")
-    cap = f"国际比较：中国与各经济体可比指标（{ctx.year}年或此前最近年份）" + ("（含演示数据）" if intl["is_demo"].any() else "")
+    cap = (f"国内外比对：中国与主要知识产权经济体（{ctx.year}年或此前最近年份；来源：World Bank WDI，WIPO Statistics Database）"
+           + ("（含演示数据）" if intl["is_demo"].any() else ""))
     return style_table(wide, cols, caption=cap, highlight_rows=(wide["region_code"] == CHINA).tolist())
 
 
 def international_chart(ctx: ReportContext):
-    """Bars of invention patent applications per 10,000 residents, China highlighted (None without imports)."""
+    """Invention patent applications per million people: economies, China and the province placed among them."""
     intl = ctx.tables.get("international")
     if intl is None or intl.empty:
         return None
-    v = intl[intl["indicator_code"] == "patent_applications_invention_per_10k_pop"].set_index("region_name")["value"]
+    key = "patent_applications_origin_per_million"
+    v = intl[intl["indicator_code"] == key].set_index("region_name")["value"]
     if len(v) < 2:
         return None
-    src = ctx.tables.get("international_sources")
-    note = "数据来源：" + "；".join(src["title"].astype(str)) if src is not None and len(src) else None
-    if intl["is_demo"].any():
-        note = (note or "数据来源：") + "（含演示数据）"
-    return charts.plot_rank_bars(v, title="每万人发明专利申请量：中国与各经济体", xlabel="件/万人",
-                                 highlight="中国", source=note)
+    pl = ctx.tables.get("international_provinces")
+    hl = "中国"
+    if pl is not None and len(pl):
+        focus = ctx.region_code if ctx.region_code in set(pl["region_code"]) else (
+            ctx.territory if ctx.territory in set(pl["region_code"]) else "320000")
+        mine = pl[(pl["region_code"] == focus) & (pl["indicator_code"] == key)]
+        if len(mine):
+            label = f"{mine['region_name'].iloc[0]}（国内发明专利申请）"
+            v = pd.concat([v, pd.Series({label: float(mine["value"].iloc[0])})])
+    note = ("注：发明专利口径（WIPO按申请人来源；省份为国家知识产权局受理的国内发明专利申请），不含实用新型和外观设计，"
+            "不可与国家知识产权局“专利”合计数比较。数据来源：World Bank WDI（CC BY 4.0）；WIPO Statistics Database")
+    return charts.plot_rank_bars(v, title="每百万人发明专利申请量：中国、主要经济体与本省", xlabel="件/百万人",
+                                 highlight=hl, source=note)
+
+
+def findings_text(ctx: ReportContext) -> str:
+    """主要发现、问题与建议 of the evaluation report (rules in :mod:`iplayout.views.findings`)."""
+    from .findings import evaluation_findings, findings_markdown
+
+    ind = ctx.table("indicators").set_index("code")["name"].astype(str).to_dict()
+    sub = ctx.table("subsystems").set_index("code")["name"].astype(str).to_dict()
+    f = evaluation_findings(ctx.table("scores"), ctx.table("obstacles"), ctx.table("trend"), subsystem_names=sub,
+                            indicator_names=ind, names=ctx.names().to_dict(), year=ctx.year, region=ctx.region_code)
+    return findings_markdown(f, is_demo=ctx.is_demo)
 
 
 def notes_text(ctx: ReportContext) -> str:
     """Data notes: years, missing-value handling, quality flags and the demo warning."""
     spec = ctx.stage.meta.get("spec", {})
-    text = (f"评价规范文件：{nv.md_escape(ctx.stage.meta.get('spec_file', ''))}；缺失值处理：{nv.md_escape(spec.get('missing', ''))}"
-            f"（逐格记录）；标准化：{nv.md_escape(spec.get('normalise', {}).get('method', ''))}；"
+    norm = spec.get("normalise", {})
+    text = (f"评价规范文件：{nv.md_escape(ctx.stage.meta.get('spec_file', ''))}；缺失值处理："
+            f"{nv.md_escape(MISSING_ZH.get(spec.get('missing', ''), spec.get('missing', '')))}（逐格记录）；标准化："
+            f"{nv.md_escape(NORMALISE_ZH.get(norm.get('method', ''), norm.get('method', '')))}，标准化与赋权范围："
+            f"{nv.md_escape(POOL_ZH.get(norm.get('pool', ''), norm.get('pool', '')))}，报告年份的数值即各趋势图的最后一点；"
             f"主赋权方法：{nv.md_escape(METHOD_NAMES.get(spec.get('weights', {}).get('method', ''), ''))}；"
             f"不确定性分析：{spec.get('uncertainty', {}).get('reps', '—')}次蒙特卡洛模拟（随机种子{spec.get('uncertainty', {}).get('seed', '—')}）。")
     if ctx.is_demo:

@@ -28,7 +28,7 @@ PROFILE_COLUMNS = {"name": ("指标", "text"), "unit": ("单位", "text"), "valu
 
 def _src(ctx: ReportContext) -> str:
     demo = "（含演示数据）" if ctx.is_demo else ""
-    titles = ctx.table("packages")["title"].astype(str) if "packages" in ctx.tables else []
+    titles = ctx.report_packages()["title"].astype(str) if "packages" in ctx.tables else []
     return f"数据来源：{'；'.join(titles)}{demo}"
 
 
@@ -67,8 +67,56 @@ def headline_table(ctx: ReportContext, indicators=None):
     order = list(indicators or HEADLINE)
     p = p[p["indicator_code"].isin(order) & p["value"].notna()]
     p = p.set_index("indicator_code").reindex([c for c in order if c in set(p["indicator_code"])]).reset_index()
+    demo = demo_flags(ctx, p["region_code"], p["indicator_code"])
+    basis = "（占比以官方合计为分母）" if (p.get("share_basis", pd.Series(dtype=str)) == "official").any() else ""
     return style_table(p, PROFILE_COLUMNS, caption=f"{ctx.region_name}{ctx.year}年知识产权资源主要指标"
-                                                   f"（排名与占比相对于{nv.scope_word(ctx.territory)}）")
+                                                   f"（排名与占比相对于{nv.scope_word(ctx.territory)}）{basis}",
+                       demo={"value": demo, "per_10k_pop": demo, "per_100m_gdp": demo})
+
+
+def demo_flags(ctx: ReportContext, regions, indicators, year: int | None = None) -> list[bool]:
+    """Per cell: is the report-year value of (region, indicator) a demo (synthetic) value? (panel's is_demo)."""
+    pl = ctx.table("panel")
+    pl = pl[pl["year"] == (year or ctx.year)]
+    flag = {(str(r), str(i)): bool(d) for r, i, d in zip(pl["region_code"], pl["indicator_code"], pl["is_demo"])}
+    return [flag.get((str(r), str(i)), False) for r, i in zip(regions, indicators)]
+
+
+#: IP right types a survey report can show, by indicator (what the report promises is what it has)
+IP_TYPES = {"专利": ["patent_applications", "patent_grants", "valid_patents"],
+            "植物新品种": ["plant_variety_applications", "plant_variety_grants"],
+            "商标": ["trademark_applications", "trademark_registrations", "valid_trademarks", "madrid_trademark_applications"],
+            "著作权": ["copyright_registrations"], "地理标志": ["geographical_indications"]}
+
+
+def ip_types_text(ctx: ReportContext) -> str:
+    """Which IP types the report shows for the report year, and the years the bundled data has the others."""
+    pl = ctx.table("panel")
+    region = ctx.region_code
+    mine = pl[pl["region_code"] == region] if region else pl
+    shown, partial = [], []
+    for label, codes in IP_TYPES.items():
+        rows = mine[mine["indicator_code"].isin(codes)]
+        if (rows["year"] == ctx.year).any():
+            shown.append(label)
+        elif len(rows):
+            yrs = sorted(int(y) for y in rows["year"].unique())
+            partial.append(f"{label}（仅有{'、'.join(str(y) for y in yrs)}年数据，{ctx.year}年无数据）")
+        else:
+            partial.append(f"{label}（本数据库无{'该地区' if region else '各成员地区的'}数据）")
+    who = nv.md_escape(ctx.region_name if region else ctx.territory_name)
+    return (f"本节给出{who}{ctx.year}年的{'、'.join(shown) or '（无）'}统计；" +
+            ("其余类型：" + "；".join(partial) + "。" if partial else "各类知识产权均有本年数据。"))
+
+
+def findings_text(ctx: ReportContext) -> str:
+    """主要发现、问题与建议 of the survey report (rules in :mod:`iplayout.views.findings`)."""
+    from .findings import findings_markdown, survey_findings
+
+    ind = ctx.table("indicators").set_index("code")["name"].astype(str).to_dict()
+    f = survey_findings(ctx.table("profile"), ctx.table("growth"), ctx.table("concentration"), names=ctx.names().to_dict(),
+                        indicator_names=ind, year=ctx.year, region=ctx.region_code)
+    return findings_markdown(f, is_demo=ctx.is_demo)
 
 
 def rank_chart(ctx: ReportContext, indicator: str = "patent_grants"):
@@ -207,8 +255,9 @@ def context_table(ctx: ReportContext):
                                        "rank": (allv > val).sum() + 1 if pd.notna(val) else None,
                                        "share": val / allv.sum() if pd.notna(val) else None}]))
     t = pd.concat(rows, ignore_index=True)
+    demo = demo_flags(ctx, [ctx.region_code] * len(t), t["indicator_code"])
     return style_table(t, {k: v for k, v in PROFILE_COLUMNS.items() if k != "invention_share"},
-                       caption=f"{ctx.region_name}创新能力与产业基础")
+                       caption=f"{ctx.region_name}创新能力与产业基础", demo={"value": demo})
 
 
 def _industry_names(ctx: ReportContext) -> dict:
