@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from ..errors import SpecError
+from ..yamlio import load_yaml
 from ..evaluation.spec import _Strict  # the one strict base: unknown keys are errors, unquoted codes stay strings
 
 
@@ -139,17 +139,12 @@ class RegionsSpec(_Strict):
 
 
 def load_yaml_model(path: str | Path, model: type[BaseModel], what: str):
-    """Read ``path`` with ``yaml.safe_load`` and validate it into ``model``; errors name the file and key.
+    """Read ``path`` with the safe loader (``yamlio.load_yaml``) and validate it into ``model``; errors name the file and key.
 
     Top-level keys starting with ``_`` only hold YAML anchors shared by several entries and are dropped.
     """
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SpecError(f"{what} not found: {p}") from None
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{p}: invalid YAML: {exc}") from None
+    data = load_yaml(p)  # the one safe loader: size and alias limits, SpecError naming the file
     if isinstance(data, dict):
         data = {k: v for k, v in data.items() if not str(k).startswith("_")}
     try:
