@@ -28,7 +28,7 @@ def test_deliverables_present_and_missing(tmp_path):
     assert rows["资源分布状况报告"]["present"] and rows["资源分布状况报告"]["first"] == "01_survey-territory.ipynb.html"
     assert not rows["产业报告（战略性新兴产业知识产权资源）"]["present"]  # no industry report in this run
     assert not rows["综合评价报告"]["present"] and rows["综合评价报告"]["n_failed"] == 1  # region evaluations failed
-    assert not rows["政策状况报告"]["present"] and "尚未建立" in rows["政策状况报告"]["note"]
+    assert not rows["政策状况报告"]["present"] and rows["政策状况报告"]["n_failed"] == 0  # not run: 缺
 
 
 def test_index_and_manifest_have_no_absolute_paths_and_root_index_links_runs(tmp_path):

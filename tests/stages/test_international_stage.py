@@ -31,15 +31,17 @@ def imported(tmp_path_factory):
     return db, rows, stages
 
 
-def test_no_imports_no_comparison_and_the_sentence():
+def test_bundled_real_benchmarks_make_a_real_comparison():
+    """With the bundled World Bank / WIPO package (no user import) the comparison is real: 15 economies, no demo."""
     with open_db() as db:
-        assert international_comparison(db, YEAR).empty  # China alone is not a comparison
+        intl = international_comparison(db, YEAR)
+    assert intl["region_code"].nunique() >= 15 and not intl["is_demo"].any()
+    usa = intl.set_index(["region_code", "indicator_code"]).loc[("USA", "rd_intensity_wdi")]
+    assert usa["value"] == pytest.approx(3.48736, abs=1e-4) and usa["rank"] == 3 and usa["n"] == 15
     ctx = open_context("evaluation", territory="100000", year=YEAR, region_code="320000")
-    assert ctx.table("international").empty and not ctx.stage.meta["international_is_demo"]
-    text = ev.comparison_note(ctx)
-    assert "江苏与其余30个地区并列比较" in text
-    assert "国际比较需要各国同口径数据，本数据包不含" in text and "international_template.xlsx" in text
-    assert ev.international_outputs(ctx) == []
+    assert not ctx.stage.meta["international_is_demo"]
+    text = ev.international_text(ctx)
+    assert "国内外比对" in text and "不含实用新型和外观设计" in text
 
 
 def test_evaluation_stage_runs_for_world(imported):
@@ -60,27 +62,17 @@ def test_evaluation_stage_runs_for_world(imported):
     assert "无底图" in note._repr_markdown_()
 
 
-def test_comparison_view_returns_the_imported_numbers(imported):
+def test_comparison_view_keeps_real_figures_beside_imported_demo_rows(imported):
     db, rows, stages = imported
     ctx = open_context("evaluation", territory="100000", year=YEAR, stage_dir=str(stages), region_code="320000")
     intl = ctx.table("international").set_index(["region_code", "indicator_code"])
-    file = rows.set_index(["region", "year", "indicator"])["value"]
-    for code in ("USA", "JPN", "DEU"):
-        assert intl.loc[(code, "rd_intensity"), "value"] == file[(code, YEAR, "rd_intensity")]
-        assert intl.loc[(code, "gdp_usd"), "value"] == file[(code, YEAR, "gdp_usd")]
-        per = file[(code, YEAR, "patent_applications_invention")] / file[(code, YEAR, "population")]
-        assert intl.loc[(code, "patent_applications_invention_per_10k_pop"), "value"] == pytest.approx(per, rel=1e-12)
     # China's own figures stay the bundled real ones (R&D intensity 2022: 2.54 %, 中国科技统计年鉴2023)
     assert intl.loc[("100000", "rd_intensity"), "value"] == 2.54 and not intl.loc[("100000", "rd_intensity"), "is_demo"]
     assert intl.loc[("100000", "patent_applications_invention"), "value"] == 1464605
-    assert ctx.stage.meta["international_is_demo"] and ctx.is_demo
-    text = ev.comparison_note(ctx)
-    assert "**国际比较**" in text and "国际比较含演示（合成）数据" in text and "美国" in text
+    # the real WDI series are not displaced by the seeded demo file's own codes
+    assert not intl.loc[("USA", "rd_intensity_wdi"), "is_demo"]
     table, fig = ev.international_outputs(ctx)
-    html = table.to_html()
-    usa = file[("USA", YEAR, "rd_intensity")]
-    assert f"{usa:,.2f}" in html and "中国" in html and "含演示数据" in html
-    assert fig is not None
+    assert "中国" in table.to_html() and fig is not None
 
 
 def test_comparison_is_deterministic(imported):

@@ -130,7 +130,10 @@ def resume_inputs(run_dir: Path, loaded: LoadedPlan, db_path: Path | None) -> tu
     if not prev:
         raise SpecError(f"{run_dir}: no manifest.json — not a run folder that can be resumed")
     rec_db = (prev.get("inputs") or {}).get("database") or {}
-    db = Path(db_path) if db_path is not None else Path(rec_db.get("path", ""))
+    rec_path = Path(rec_db.get("path", ""))
+    if not rec_path.is_absolute():  # manifests record paths relative to the run folder (portable run folders)
+        rec_path = (Path(run_dir) / rec_path).resolve()
+    db = Path(db_path) if db_path is not None else rec_path
     if not rec_db.get("path"):
         raise SpecError(f"{run_dir}: the manifest records no database; give --db")
     if not db.is_file():
