@@ -17,6 +17,7 @@ from ..errors import ParameterError, SpecError
 from ..log import logger
 from .execute import atomic_write
 from .jobs import Job, expand_plan, filter_jobs, safe_component
+from .kernels import notebook_imports
 from .manifest import (SCHEMA_VERSION, code_version, db_build_info, db_sources, job_input_hash, load_manifest,
                        package_versions, sha256_file, sha256_tree, write_manifest)
 from .parameters import CodeBook, load_declarations
@@ -112,8 +113,13 @@ def plan_jobs(loaded: LoadedPlan, db_path: Path, only: tuple[str, ...] = ()) -> 
 
 def run_plan(loaded: LoadedPlan, *, backend, db_path: Path, reports_root: Path, run_id: str | None = None,
              resume_dir: Path | None = None, only: tuple[str, ...] = (), timeout: int | None = None,
-             pdf: bool = True, progress=None, kernel_name: str = "python3") -> RunOutcome:
-    """Execute one plan. ``backend`` has ``run(tasks) -> iterator of results`` (see backends.py)."""
+             pdf: bool = True, progress=None, kernel_name: str = "python3",
+             fresh_kernels: bool = False) -> RunOutcome:
+    """Execute one plan. ``backend`` has ``run(tasks) -> iterator of results`` (see backends.py).
+
+    Reports run in one warm kernel per worker (:mod:`.kernels`); ``fresh_kernels`` starts a new one
+    for every report instead.
+    """
     t_start = time.perf_counter()
     started = dt.datetime.now().isoformat(timespec="seconds")
     decls = load_declarations(loaded.declarations_path)
@@ -148,6 +154,7 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path, reports_root: Path, 
 
     records: dict[str, dict[str, Any]] = {}
     tasks: list[dict[str, Any]] = []
+    preload = notebook_imports(sorted({j.notebook_path for j in all_jobs}))  # what the kernels import up front
     for job in jobs:
         skey = f"{job.stage}:{job.territory}:{job.year}"
         stage_rec = stages.get(skey)
@@ -165,7 +172,8 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path, reports_root: Path, 
             rec.update(status="failed", error=stage_rec["error"])
             continue
         tasks.append({"job": job.to_dict(), "run_dir": str(run_dir), "run_id": rid, "pdf": pdf, "retries": 1,
-                      "timeout": timeout or loaded.plan.timeout, "kernel_name": kernel_name})
+                      "timeout": timeout or loaded.plan.timeout, "kernel_name": kernel_name,
+                      "fresh_kernel": fresh_kernels, "preload": preload})
 
     # with --resume --only, reports outside the selection keep their earlier record
     plan_ids = {j.job_id for j in all_jobs}
@@ -183,7 +191,8 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path, reports_root: Path, 
         rec = records[res["job_id"]]
         rec.update(status=res["status"], duration=res.get("duration"), outputs=res.get("outputs", {}),
                    error=res.get("error"), warnings=res.get("warnings", []), attempts=res.get("attempts"),
-                   render_seconds=res.get("render_seconds"))
+                   render_seconds=res.get("render_seconds"),
+                   **{k: res.get(k) for k in ("execute_seconds", "html_seconds", "pdf_seconds")})
         meta = res.get("meta") or {}
         rec.update(is_demo=meta.get("is_demo"), report_title=meta.get("title"), sources=meta.get("sources", []))
         for w in res.get("warnings", []):
@@ -198,13 +207,32 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path, reports_root: Path, 
     manifest = _manifest(loaded, rid, started, db_path, db_sha, stages, records, resume_dir is not None)
     manifest["finished"] = dt.datetime.now().isoformat(timespec="seconds")
     manifest["warnings"] = warnings
-    manifest["timings"] = {"total_seconds": round(time.perf_counter() - t_start, 3), "stage_seconds": stage_seconds,
-                           "execute_seconds": exec_seconds, "workers": getattr(backend, "workers", None)}
-    write_manifest(run_dir, manifest)
+    manifest["timings"] = run_timings(records.values(), stage_seconds=stage_seconds, pool_seconds=exec_seconds,
+                                      workers=getattr(backend, "workers", None), fresh_kernels=fresh_kernels)
     from .index import write_index  # noqa: PLC0415
 
+    t0 = time.perf_counter()
     write_index(run_dir, manifest)
+    manifest["timings"]["index_seconds"] = round(time.perf_counter() - t0, 3)
+    manifest["timings"]["total_seconds"] = round(time.perf_counter() - t_start, 3)
+    write_manifest(run_dir, manifest)
     return RunOutcome(run_dir=run_dir, manifest=manifest)
+
+
+def run_timings(records, *, stage_seconds: float, pool_seconds: float, workers: int | None,
+                fresh_kernels: bool) -> dict[str, Any]:
+    """Where a run's time went: wall seconds of stage preparation and of the pool, and the reports'
+    execution / HTML / PDF seconds summed over workers (they overlap, so the sums exceed the pool's
+    wall time by up to the number of workers)."""
+    ran = [r for r in records if r.get("status") in ("ok", "failed") and r.get("duration") is not None]
+
+    def total(key: str) -> float:
+        return round(sum(r.get(key) or 0 for r in ran), 3)
+
+    return {"total_seconds": None, "stage_seconds": stage_seconds, "execute_seconds": pool_seconds,
+            "reports_executed": len(ran), "report_execute_seconds": total("execute_seconds"),
+            "report_html_seconds": total("html_seconds"), "report_pdf_seconds": total("pdf_seconds"),
+            "index_seconds": None, "workers": workers, "kernels": "fresh" if fresh_kernels else "warm"}
 
 
 def _manifest(loaded: LoadedPlan, rid: str, started: str, db_path: Path, db_sha: str,
