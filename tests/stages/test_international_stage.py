@@ -10,7 +10,7 @@ from iplayout.config import default_db_path
 from iplayout.db.api import open_db
 from iplayout.db.demo_countries import write_demo_countries
 from iplayout.db.importer import import_file
-from iplayout.stages import evaluation_views as ev
+from iplayout.views import evaluation as ev
 from iplayout.stages import open_context, prepare_stage
 from iplayout.stages.international import international_comparison
 

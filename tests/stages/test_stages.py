@@ -94,7 +94,7 @@ def test_evaluation_stage_tables(tmp_path):
 @needs_db
 def test_context_chart_never_draws_an_empty_chart(tmp_path):
     """Jiangsu cities have no R&D intensity for 2016: the chart falls back to R&D expenditure."""
-    from iplayout.stages import survey_views as sv
+    from iplayout.views import survey as sv
 
     prepare_stage("survey", db_path=DB, territory="320000", year=2016, out_dir=tmp_path)
     ctx = open_context("survey", territory="320000", year=2016, stage_dir=str(tmp_path), region_code="320100")

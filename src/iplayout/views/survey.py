@@ -9,7 +9,7 @@ import pandas as pd
 from .. import narrative as nv
 from ..plots import charts, interactive, maps
 from ..plots.tables import style_table
-from .context import ReportContext
+from ..stages.context import ReportContext
 
 HEADLINE = ["patent_applications", "patent_applications_invention", "patent_applications_utility",
             "patent_applications_design", "patent_grants", "patent_grants_invention", "patent_grants_utility",

@@ -6,8 +6,8 @@ import pandas as pd
 from .. import narrative as nv
 from ..plots import charts, maps
 from ..plots.tables import style_table
-from .context import ReportContext
-from .survey_views import _src, _value_map
+from ..stages.context import ReportContext
+from .survey import _src, _value_map
 
 OVERVIEW = ["patent_applications", "patent_grants", "patent_grants_invention", "valid_patents_invention",
             "plant_variety_grants", "trademark_registrations", "rd_expenditure"]

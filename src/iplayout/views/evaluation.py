@@ -8,9 +8,9 @@ from __future__ import annotations
 from .. import narrative as nv
 from ..plots import charts, interactive, maps
 from ..plots.tables import style_table
-from .context import ReportContext
-from .international import COMPARABLE as INTL_COLUMNS
-from .overview_views import sources_table
+from ..stages.context import ReportContext
+from ..stages.international import COMPARABLE as INTL_COLUMNS
+from .common import sources_table
 
 INTL_DEMO_NOTE = ("> **⚠ 国际比较含演示（合成）数据**：各国数值由种子生成，仅用于展示流程，"
                   "不代表任何国家的真实统计，不得引用。")
