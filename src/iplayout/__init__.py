@@ -1,5 +1,5 @@
 """iplayout — IP regional-layout programme: integrated database, evaluation and report sets."""
-__version__ = "0.1.0"
+from ._version import __version__
 
 
 def open_db(path=None, **kwargs):

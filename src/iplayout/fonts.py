@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .config import cache_dir
+from .fileio import atomic_write
 
 CJK_FAMILY = "Noto Sans CJK SC"
 
@@ -70,8 +71,6 @@ def setup_fontconfig() -> Path:
 </fontconfig>
 """
     if not conf.exists() or conf.read_text(encoding="utf-8") != text:
-        tmp = conf.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, conf)
+        atomic_write(conf, text)
     os.environ["FONTCONFIG_FILE"] = str(conf)
     return conf

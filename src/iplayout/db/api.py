@@ -74,6 +74,12 @@ class IPDatabase:
     def sources(self) -> pd.DataFrame:
         return self._df("SELECT * FROM sources ORDER BY id")
 
+    def source_records(self) -> list[dict]:
+        """Rows of ``sources`` as plain Python values (None for NULL), ordered by id (run manifests)."""
+        cur = self.con.execute("SELECT * FROM sources ORDER BY id")
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row)) for row in cur.fetchall()]
+
     def packages(self) -> pd.DataFrame:
         return self._df("SELECT * FROM packages ORDER BY id")
 

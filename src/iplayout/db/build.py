@@ -6,7 +6,6 @@ leaves the previous database untouched.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -15,13 +14,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .. import __version__
+from .._version import __version__
 from ..config import data_dir as default_data_dir
 from ..config import default_db_path
 from ..errors import DataError, Problem
 from ..log import logger
 from . import schema
-from .atomic import atomic_replace
+from ..fileio import atomic_path, sha256_tree
 from .aliases import load_alias_table
 from .demo import DEFAULT_SEED, generate_demo
 from .replay import imports_dir, replay_imports
@@ -74,22 +73,6 @@ def check_duplicates(obs: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return kept, len(obs) - len(kept)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _package_checksum(package_dir: Path) -> str:
-    h = hashlib.sha256()
-    for f in sorted(p for p in package_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        h.update(f.relative_to(package_dir).as_posix().encode())
-        h.update(_sha256(f).encode())
-    return h.hexdigest()
-
-
 def collect(data_dir: Path, *, seed: int = DEFAULT_SEED, demo: bool = True) -> dict:
     """Read every package and the reference tables into DataFrames (no database yet)."""
     ref = read_reference(data_dir / "reference")
@@ -107,7 +90,7 @@ def collect(data_dir: Path, *, seed: int = DEFAULT_SEED, demo: bool = True) -> d
                              original_source=meta.original_source, licence=meta.licence, level=meta.level,
                              years=json.dumps(meta.years), is_demo=meta.is_demo,
                              known_defects=json.dumps(meta.known_defects, ensure_ascii=False),
-                             attribution=meta.attribution or "", sha256=_package_checksum(pdir)))
+                             attribution=meta.attribution or "", sha256=sha256_tree(pdir, exclude=("__pycache__",))))
         if meta.facts is None:
             continue
         try:
@@ -162,7 +145,7 @@ def build_database(db_path: Path | str | None = None, *, data_dir: Path | None =
     # so that it respects imported real values (a real fact always wins) and still sums to the totals
     frames = collect(data_dir, seed=seed, demo=False)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_replace(db_path, tag="tmp") as tmp:
+    with atomic_path(db_path, tag="build", companions=(".wal",)) as tmp:
         con = duckdb.connect(str(tmp))
         try:
             schema.create_all(con)

@@ -18,7 +18,6 @@ row and facts are flagged, and it may never replace a real value.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,8 +30,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..errors import DataError, Problem, SpecError
 from . import schema
-from .atomic import atomic_replace
-from .replay import record_import
+from ..fileio import atomic_path, sha256_file
+from .recorded import record_import
 from .units import PERCENT_UNITS, conversion_factor, normalise_unit
 
 HEADER_ALIASES = {
@@ -375,7 +374,7 @@ def import_file(file: Path | str, *, db_path: Path | str, mapping: Path | str | 
         con.close()
     if dry_run:
         return report
-    digest = hashlib.sha256(file.read_bytes()).hexdigest()[:10]
+    digest = sha256_file(file)[:10]
     stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
     report.source_id = source_id or f"import:{stamp}:{digest}"
     accessed = accessed or dt.date.today().isoformat()
@@ -388,7 +387,7 @@ def import_file(file: Path | str, *, db_path: Path | str, mapping: Path | str | 
     new = diff[diff["status"] != "unchanged"].copy()
     new["source_id"] = report.source_id
     new["is_demo"] = report.is_demo
-    with atomic_replace(db_path, tag="import", copy_existing=True) as tmp:
+    with atomic_path(db_path, tag="import", copy_existing=True, companions=(".wal",)) as tmp:
         con = duckdb.connect(str(tmp))
         try:
             con.execute("BEGIN TRANSACTION")

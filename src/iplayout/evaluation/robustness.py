@@ -9,7 +9,9 @@ from ..methods import coupling as cp
 from ..methods.scores import topsis_input
 from ..methods.uncertainty import (CompositeModel, evaluate_draws, leave_one_out, monte_carlo,
                                    sensitivity_indices)
+from .preprocess import transformed_and_normalised
 from .spec import EvaluationSpec
+from .weighting import subsystem_of
 
 ALL = "_all"
 
@@ -20,8 +22,6 @@ def _unique(seq):
 
 def build_models(df, spec: EvaluationSpec, pools, x, direction, primary) -> list[tuple[str, np.ndarray, CompositeModel]]:
     """One :class:`CompositeModel` per pool group (rows share normalisation and ideal points)."""
-    from .engine import subsystem_of, transformed_and_normalised
-
     u = spec.uncertainty
     norms = _unique([spec.normalise.method] + list(u.normalise))
     aggs = _unique([spec.score.method] + list(u.score))
@@ -56,8 +56,6 @@ def build_models(df, spec: EvaluationSpec, pools, x, direction, primary) -> list
 
 def run_uncertainty(res, df, spec: EvaluationSpec, pools, keys, x, direction, primary) -> None:
     """Fill ``res.uncertainty``, ``res.sensitivity`` and ``res.loo`` and add rank intervals to ``res.scores``."""
-    from .engine import subsystem_of
-
     u = spec.uncertainty
     models = build_models(df, spec, pools, x, direction, primary)
     group_names = list(pd.unique(subsystem_of(spec)))  # index → code of the weight groups

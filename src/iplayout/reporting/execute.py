@@ -4,7 +4,7 @@ Workers are long-lived: :func:`init_worker` imports papermill, nbconvert and Wea
 report costs a kernel start plus its own cells, not an interpreter start and library imports as the
 papermill CLI does. A kernel that fails to start is retried (``retries`` times); a failing cell is
 not — it is recorded with its index, exception name and message. Every file is written to a
-temporary name and moved into place with :func:`os.replace`.
+temporary name and moved into place atomically (:mod:`iplayout.fileio`).
 """
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ import time
 import traceback
 from pathlib import Path
 from typing import Any
+
+from ..fileio import atomic_path, atomic_write  # noqa: F401  (atomic_write: also used by runner, index)
 
 _TIMING_KEYS = ("start_time", "end_time", "duration")
 _KERNEL_TMP = re.compile(r"ipykernel_\d+")  # /tmp/ipykernel_<pid>/<hash>.py: cell code as ipykernel names it
@@ -54,17 +56,6 @@ def _redirect_stderr() -> None:
         return
     os.dup2(fd, 2)
     os.close(fd)
-
-
-def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and :func:`os.replace`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    if isinstance(data, str):
-        tmp.write_text(data, encoding="utf-8")
-    else:
-        tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def strip_timing(nb: Any, notebook_rel: str) -> Any:
@@ -230,10 +221,9 @@ def execute_job(task: dict[str, Any]) -> dict[str, Any]:
                     result["pdf_unavailable"] = reason
                 else:
                     pdf_path = stem.with_suffix(".pdf")
-                    tmp_pdf = pdf_path.with_name(f".{pdf_path.name}.{os.getpid()}.tmp")
                     t2 = time.perf_counter()
-                    render.render_pdf(nb, info, tmp_pdf)
-                    os.replace(tmp_pdf, pdf_path)
+                    with atomic_path(pdf_path) as tmp_pdf:
+                        render.render_pdf(nb, info, tmp_pdf)
                     result["pdf_seconds"] = round(time.perf_counter() - t2, 3)
                     result["outputs"]["pdf"] = pdf_path.relative_to(run_dir).as_posix()
         except Exception as exc:  # noqa: BLE001  (a rendering bug must not hide the other reports)

@@ -12,7 +12,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .execute import atomic_write
+from ..db.api import open_db
+from ..fileio import atomic_write, sha256_file, sha256_tree  # noqa: F401  (re-exported)
 from .jobs import canonical_json
 
 MANIFEST = "manifest.json"
@@ -20,30 +21,6 @@ SCHEMA_VERSION = 1
 _PACKAGES = ("iplayout", "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "weasyprint", "pandas",
              "numpy", "scipy", "statsmodels", "duckdb", "pyarrow", "matplotlib", "geopandas", "pydantic",
              "noto-cjk-sans-otc", "dask", "distributed", "jinja2")
-
-
-def sha256_file(path: str | Path, *, chunk: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file, read in 1 MiB chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
-def sha256_tree(folder: str | Path, *, exclude: tuple[str, ...] = ("stage.json",)) -> str | None:
-    """One SHA-256 over every file of a folder (relative names + contents), in sorted order.
-
-    ``stage.json`` is excluded because it holds the stage's log with timings; the tables themselves
-    decide whether a report's inputs changed.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        return None
-    h = hashlib.sha256()
-    for p in sorted(q for q in folder.rglob("*") if q.is_file() and q.name not in exclude):
-        h.update(p.relative_to(folder).as_posix().encode() + b"\0" + sha256_file(p).encode() + b"\n")
-    return h.hexdigest()
 
 
 def job_input_hash(*, notebook_sha: str, parameters: dict[str, Any], db_sha: str | None,
@@ -66,7 +43,7 @@ def package_versions() -> dict[str, str | None]:
 
 def code_version(root: str | Path | None = None) -> str:
     """``git describe --always --dirty --tags`` of the checkout, else the package version."""
-    from .. import __version__  # noqa: PLC0415
+    from .._version import __version__  # noqa: PLC0415
     from ..config import project_root  # noqa: PLC0415
 
     try:
@@ -82,13 +59,8 @@ def code_version(root: str | Path | None = None) -> str:
 def db_build_info(db_path: str | Path) -> dict[str, str]:
     """The database's ``build_info`` table (package checksums, build time), {} if unreadable."""
     try:
-        import duckdb  # noqa: PLC0415
-
-        con = duckdb.connect(str(db_path), read_only=True)
-        try:
-            return {str(k): str(v) for k, v in con.execute("SELECT key, value FROM build_info").fetchall()}
-        finally:
-            con.close()
+        with open_db(db_path) as db:
+            return {str(k): str(v) for k, v in db.build_info().items()}
     except Exception:  # noqa: BLE001  (older or fixture databases have no build_info)
         return {}
 
@@ -96,18 +68,12 @@ def db_build_info(db_path: str | Path) -> dict[str, str]:
 def db_sources(db_path: str | Path) -> list[dict[str, Any]]:
     """Rows of the database's ``sources`` table ([] if unreadable)."""
     try:
-        import duckdb  # noqa: PLC0415
-
-        con = duckdb.connect(str(db_path), read_only=True)
-        try:
-            cur = con.execute("SELECT * FROM sources ORDER BY id")
-            cols = [d[0] for d in cur.description]
-            return [dict(zip(cols, [None if v is None else (v if isinstance(v, (bool, int, float)) else str(v))
-                                    for v in row])) for row in cur.fetchall()]
-        finally:
-            con.close()
+        with open_db(db_path) as db:
+            rows = db.source_records()
     except Exception:  # noqa: BLE001
         return []
+    return [{k: None if v is None else (v if isinstance(v, (bool, int, float)) else str(v)) for k, v in r.items()}
+            for r in rows]
 
 
 def write_manifest(run_dir: str | Path, manifest: dict[str, Any]) -> Path:

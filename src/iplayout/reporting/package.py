@@ -10,12 +10,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
+from ..fileio import atomic_path
 from .manifest import MANIFEST, load_manifest
 
 SUMS = "SHA256SUMS"
@@ -80,12 +80,10 @@ def build_package(run_dir: str | Path, output: str | Path | None = None, *, allo
     members.append(("sources.csv", sources_csv(manifest).encode("utf-8")))
     members.sort()
     sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in members)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    with zipfile.ZipFile(tmp, "w") as zf:
+    with atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w") as zf:
         for name, data in members:
             zf.writestr(_info(f"{prefix}/{name}"), data)
         zf.writestr(_info(f"{prefix}/{SUMS}"), sums.encode("utf-8"))
-    os.replace(tmp, out)
     return out
 
 

@@ -64,26 +64,31 @@ def new_run_dir(reports_root: Path, plan_name: str, run_id: str | None = None) -
 
 
 def _prepare_stages(jobs: list[Job], run_dir: Path, db_path: Path) -> dict[str, dict[str, Any]]:
-    """Compute every distinct (stage, territory, year) once; returns records keyed by ``stage:territory:year``."""
-    needed = sorted({(j.stage, j.territory, j.year) for j in jobs if j.stage and j.territory and j.year is not None})
+    """Compute every distinct (stage, territory, year) the jobs read — and the stages those need — once, in
+    dependency order; returns records keyed by ``stage:territory:year``."""
+    wanted = {(j.stage, j.territory, j.year) for j in jobs if j.stage and j.territory and j.year is not None}
     records: dict[str, dict[str, Any]] = {}
-    if not needed:
+    if not wanted:
         return records
     try:
-        from ..stages import prepare_stage, stage_order  # noqa: PLC0415
+        from ..stages import get_stage, prepare_stage, stage_order  # noqa: PLC0415
     except ImportError as exc:  # the stages layer is optional for plans whose notebooks compute nothing
         logger.warning("no stage precomputation (iplayout.stages unavailable: %s)", exc)
         return records
-    # dependencies first (registry order), so a stage that needs another finds it prepared and fresh
+    # dependencies first (registry order): a stage that needs another finds it prepared and fresh
+    needed = {(s, t, y) for stage, t, y in wanted for s in stage_order([stage])}
     order = {name: i for i, name in enumerate(stage_order({s for s, _, _ in needed}))}
-    needed.sort(key=lambda k: (order.get(k[0], len(order)), k[1], k[2]))
-    for stage, territory, year in needed:
+    for stage, territory, year in sorted(needed, key=lambda k: (order[k[0]], k[1], k[2])):
         key = f"{stage}:{territory}:{year}"
         t0 = time.perf_counter()
+        failed_deps = [d for d in get_stage(stage).needs if records[f"{d}:{territory}:{year}"]["status"] != "ok"]
         try:
+            if failed_deps:
+                raise ParameterError(f"needs stage(s) {', '.join(failed_deps)}, which failed")
             folder = prepare_stage(stage, db_path=db_path, territory=territory, year=year, out_dir=run_dir / "stages")
             records[key] = {"status": "ok", "folder": Path(folder).resolve().relative_to(run_dir.resolve()).as_posix(),
-                            "sha256": sha256_tree(folder), "seconds": round(time.perf_counter() - t0, 3)}
+                            "sha256": sha256_tree(folder, exclude=("stage.json",)),
+                            "seconds": round(time.perf_counter() - t0, 3)}
         except Exception as exc:  # noqa: BLE001  (the jobs that need it fail; the others still run)
             logger.error("stage %s failed: %s", key, exc)
             records[key] = {"status": "failed", "seconds": round(time.perf_counter() - t0, 3),

@@ -5,16 +5,14 @@ parquet files; ``stage.json`` holds the spec, the log of steps, input checksums 
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import DataError, Problem
+from ..fileio import atomic_dir
 
 META_FILE = "stage.json"
 
@@ -46,36 +44,26 @@ def stage_folder(out_dir: Path | str, stage: str, territory: str, year: int) -> 
     return Path(out_dir) / stage / f"{territory}-{int(year)}"
 
 
-def file_checksum(path: Path | str) -> str:
-    """SHA-256 of a file, read in 1 MiB chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def write_stage(result: StageResult, out_dir: Path | str) -> Path:
     """Write tables + stage.json into a fresh folder, atomically (temp folder, then rename)."""
     folder = stage_folder(out_dir, result.stage, result.territory, result.year)
-    # per-process temp name: two notebooks filling the same cache entry must not share a temp folder
-    tmp = folder.with_name(f"{folder.name}.tmp{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
-    for name, df in sorted(result.tables.items()):
-        _to_parquet(df, tmp / f"{name}.parquet")
     meta = {**result.meta, "stage": result.stage, "territory": result.territory, "year": int(result.year),
             "tables": sorted(result.tables)}
-    (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True, default=str),
-                                 encoding="utf-8")
-    if folder.exists():
-        shutil.rmtree(folder, ignore_errors=True)
-    try:
-        os.replace(tmp, folder)
-    except OSError:  # another process finished the same folder first: its content is identical
-        shutil.rmtree(tmp, ignore_errors=True)
+    # two notebooks filling the same cache entry each write their own temp folder (same inputs, same bytes)
+    with atomic_dir(folder, tag="stage") as tmp:
+        for name, df in sorted(result.tables.items()):
+            _to_parquet(df, tmp / f"{name}.parquet")
+        (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True, default=str),
+                                     encoding="utf-8")
     return folder
+
+
+def read_meta(folder: Path | str) -> dict | None:
+    """``stage.json`` of a stage folder without reading its tables (None when there is none)."""
+    path = Path(folder) / META_FILE
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def read_stage(folder: Path | str) -> StageResult:
