@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "run": ("iplayout.reporting.cli:run", "Execute run plans: render report sets with index and manifest."),
     "package": ("iplayout.reporting.cli:package", "Bundle a finished run into an acceptance package (zip)."),
     "verify": ("iplayout.reporting.cli:verify", "Re-check an acceptance package's checksums."),
+    "progress": ("iplayout.programme.cli:progress", "Pilot schedule: task status on a date, updates, publications."),
 }
 
 

@@ -28,6 +28,19 @@ def params_dir() -> Path:
     return project_root() / "params"
 
 
+def params_file(name: str, params_dir: str | Path | None = None) -> Path:
+    """``<params_dir>/<name>``; when that folder has no such file, the project's ``params/<name>``.
+
+    A folder of edited specs (a test's, a researcher's copy of ``params/evaluation``) need not copy every
+    other parameter file: what it lacks comes from the project.
+    """
+    if params_dir:
+        p = Path(params_dir) / name
+        if p.exists():
+            return p
+    return project_root() / "params" / name
+
+
 def notebooks_dir() -> Path:
     return project_root() / "notebooks"
 

@@ -6,6 +6,8 @@
 - :func:`atomic_write` — bytes or text to a file: temporary file in the same folder, ``fsync``, ``os.replace``.
 - :func:`atomic_path` — the same for writers that need a path (DuckDB, WeasyPrint, ``zipfile``): yields a
   temporary path beside the target and moves it into place only when the block succeeds.
+- :func:`read_yaml` — a researcher-edited YAML file, loaded safely; a missing file or a syntax error is the
+  caller's error type naming the file.
 - :func:`atomic_dir` — a whole folder (stage results, recorded imports): filled under a temporary name, then
   renamed over the old one.
 
@@ -22,6 +24,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import IplayoutError, ParameterError
 
 CHUNK = 1 << 20  # 1 MiB: large database files are hashed without being read into memory
 
@@ -76,6 +83,17 @@ def sha256_tree(folder: str | Path, *, exclude: Iterable[str] = (), pattern: str
     files = [p for p in folder.rglob(pattern)
              if p.is_file() and not skip.intersection(p.relative_to(folder).parts)]
     return sha256_files(files, root=folder)
+
+
+def read_yaml(path: str | Path, *, what: str = "file", error: type[IplayoutError] = ParameterError) -> Any:
+    """``yaml.safe_load`` of ``path``; raises ``error`` naming the file when it is missing or not valid YAML."""
+    path = Path(path)
+    if not path.is_file():
+        raise error(f"{path}: {what} not found")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise error(f"{path}: not valid YAML: {exc}") from exc
 
 
 def _tmp_name(path: Path, tag: str) -> Path:

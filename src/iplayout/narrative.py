@@ -9,6 +9,8 @@ import html
 import math
 import re
 
+from .territories import territory_profile
+
 # The sentence every report built on demo data repeats in its data notes (the banner is separate).
 DEMO_NOTE = "**本报告使用了演示（合成）数据，数值仅用于展示方法，不得引用。**"
 
@@ -37,11 +39,9 @@ def fmt_pct(x, decimals: int = 1, *, signed: bool = False) -> str:
 
 
 def scope_word(territory: str) -> str:
-    """"全国" for the national territory, "全省" for a province's cities, else "全区"."""
-    t = str(territory)
-    if t == "100000":
-        return "全国"
-    return "全省" if t.endswith("0000") else "全区"
+    """How a rank reads for the territory's members — 全国, 全省, 全市 … (``scope_word`` of its profile,
+    ``params/territories.yaml``)."""
+    return territory_profile(str(territory)).scope_word
 
 
 def headline_sentence(*, year: int, region_name: str, indicator_name: str, value, unit: str, rank=None,

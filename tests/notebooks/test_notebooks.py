@@ -8,7 +8,7 @@ import pytest
 
 from iplayout.config import default_db_path, notebooks_dir
 
-NOTEBOOKS = sorted(p for d in ("01_survey", "02_evaluation") for p in (notebooks_dir() / d).glob("*.ipynb"))
+NOTEBOOKS = sorted(p for d in ("01_survey", "02_evaluation", "05_programme") for p in (notebooks_dir() / d).glob("*.ipynb"))
 ALLOWED_IMPORTS = ("iplayout", "IPython.display")
 MAX_LINES = 15
 

@@ -156,11 +156,31 @@ def test_shipped_plans_expand_against_the_built_database():
     if not db.is_file():
         pytest.skip("integrated database not built (iplayout db build)")
     counts = {}
-    for name in ("national", "jiangsu-stage-2016", "jiangsu-final-2018"):
+    for name in ("national", "jiangsu-stage-2016", "jiangsu-final-2018", "programme"):
         lp = load_plan(params_dir() / "runs" / f"{name}.yaml")
         missing = [e.notebook for e in lp.plan.reports if not (lp.notebooks_dir / e.notebook).is_file()]
         if missing:
             pytest.skip(f"notebooks not written yet: {missing}")
         counts[name] = len(plan_jobs(lp, db)[1])
-    # 1 territory + 31 provinces + HT + 1 evaluation + 31 provinces; Jiangsu: 1 + 13 + 8 SEI + 1 + 13
-    assert counts == {"national": 65, "jiangsu-stage-2016": 36, "jiangsu-final-2018": 36}
+    # 1 territory + 31 provinces + HT + 1 evaluation + 31 provinces; Jiangsu: 1 + 13 + 8 SEI + 1 + 13 + progress report
+    assert counts == {"national": 65, "jiangsu-stage-2016": 37, "jiangsu-final-2018": 37, "programme": 1}
+
+
+def test_unknown_stage_is_a_plan_error_naming_the_notebook(fixture_plan, tmp_path):
+    """A typo in ``stage:`` stops the run at validation, before any kernel starts, and names the notebook."""
+    import shutil
+
+    import yaml
+
+    raw = yaml.safe_load((fixture_plan.parent / "notebooks.yaml").read_text(encoding="utf-8"))
+    raw["notebooks"]["chart.ipynb"] = {**raw["notebooks"]["chart.ipynb"], "stage": "evalution"}
+    decl = tmp_path / "notebooks.yaml"
+    decl.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(SpecError, match=r"chart\.ipynb: unknown stage 'evalution'.*registered stages: survey, evaluation"):
+        load_declarations(decl)
+    plan = tmp_path / "plan.yaml"
+    shutil.copy(fixture_plan, plan)
+    loaded = load_plan(plan, notebooks_dir=fixture_plan.parent / "notebooks", declarations=decl)
+    with pytest.raises(SpecError, match="evalution"):
+        run_plan(loaded, backend=None, db_path=Path("unused.duckdb"), reports_root=tmp_path / "reports")
+    assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())

@@ -17,9 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from ..territories import CHINA, WORLD
 
-WORLD = "WLD"
-CHINA = "100000"
 DEFAULT_SEED = 20160101
 DEFAULT_YEARS = tuple(range(2015, 2024))
 DEMO_SOURCE = "演示数据（合成，非官方统计）DEMO — iplayout demo-countries"

@@ -6,15 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, MethodError, Problem
-from ..methods import coupling as cp
-from ..methods.dea import dea
+from ..errors import DataError, Problem
 from ..methods.scores import DEFAULT_SCALE, get_score, obstacle_degree
-from ..methods.weights import weights_entropy
 from .preprocess import transformed_and_normalised  # noqa: F401  (re-exported)
+from .levels import evaluate_levels
 from .result import EvaluationResult
 from .robustness import run_uncertainty
+from .two_level import add_level_tables
 from .spec import EvaluationSpec, parse_spec
+from .steps import coupling_step as _coupling, dea_step as _dea, rank_units as _rank
 from .weighting import _ahp_consistency, compute_weights, subsystem_of, subsystem_weights  # noqa: F401 (re-exported)
 
 ALL = "_all"
@@ -72,6 +72,10 @@ def _prepare(table: pd.DataFrame, spec: EvaluationSpec, source: str) -> tuple[pd
     na = df[value_cols].isna()
     if na.any().any():
         cells = [(int(i), c) for c in value_cols for i in np.flatnonzero(na[c].to_numpy())]
+        if spec.missing == "available":  # hierarchies: gaps stay; each node aggregates the children present
+            log.append({"step": "missing", "args": {"policy": "available", "missing_cells": [
+                f"{'/'.join(map(str, df.loc[i, keys]))}:{c}" for i, c in cells]}})
+            return df, log
         if spec.missing == "error":
             raise DataError([Problem(f"missing value for unit {df[spec.id_column].iloc[i]!r} (spec missing: error; "
                                      "or set missing: drop_unit / impute_median / interpolate_median)",
@@ -161,14 +165,6 @@ def _beta_by_pool(primary: pd.DataFrame) -> dict:
     return out[ALL] if list(out) == [ALL] else out
 
 
-def _rank(score: pd.Series, df: pd.DataFrame, spec: EvaluationSpec) -> pd.Series:
-    """Rank within each year, 1 = best; ties by ``score.rank_ties`` (pandas' method names; scores are
-    rounded to 12 decimals first so that float noise does not break a published tie)."""
-    by = df[spec.year_column] if spec.year_column else pd.Series(0, index=df.index)
-    r = score.round(12).groupby(by).rank(ascending=False, method=spec.score.rank_ties)
-    return r if spec.score.rank_ties == "average" else r.astype(int)
-
-
 def evaluate_table(table: pd.DataFrame, spec: EvaluationSpec | dict, *, source: str = "<table>") -> EvaluationResult:
     """Evaluate ``table`` (one row per unit[-year]) with ``spec``; see docs/evaluation.md.
 
@@ -191,6 +187,8 @@ def evaluate_table(table: pd.DataFrame, spec: EvaluationSpec | dict, *, source: 
         log.append({"step": "treatment", "args": {**spec.treatment.model_dump(),
                                                   "treated": audit.loc[audit.action != "none", "indicator"].tolist()}})
     log.append({"step": "normalise", "args": {**spec.normalise.model_dump(), "pools": sorted(map(str, pd.unique(pools)))}})
+    if spec.groups:  # an index hierarchy: aggregated level by level (evaluation.levels)
+        return evaluate_levels(df, spec, pools, keys, x, direction, z, audit, log)
 
     weights = compute_weights(z, spec, pools, raw=x)
     log.append({"step": "weights", "args": {**spec.weights.model_dump(mode="json"), **_ahp_consistency(spec)}})
@@ -232,40 +230,7 @@ def evaluate_table(table: pd.DataFrame, spec: EvaluationSpec | dict, *, source: 
                            obstacles=obstacles, treatment=audit, dea=dea_tab, log=log)
     if spec.uncertainty.enabled:
         run_uncertainty(res, df, spec, pools, keys, x, direction, primary)
-    return res
-
-
-def _coupling(u: pd.DataFrame, spec: EvaluationSpec, log: list[dict], labels: pd.Series) -> pd.DataFrame:
-    c = spec.coupling
-    names = [col[2:] for col in u.columns]
-    uu = u.copy()
-    uu.columns = names
-    if c.rescale:
-        uu = cp.rescale_panel(uu)
-    if uu.min().min() < 0:
-        raise MethodError("coupling needs non-negative subsystem scores: set coupling.rescale: true "
-                          "or use a non-negative normalisation (not zscore)")
-    if c.alpha == "equal":
-        alpha = pd.Series(1.0 / len(names), index=names)
-    elif c.alpha == "fixed":
-        alpha = pd.Series(c.alpha_weights, dtype=float).reindex(names)
-        alpha = alpha / alpha.sum()
-    else:
-        alpha = weights_entropy(uu, zero="zero_log")
-    zero = uu.index[(uu == 0).any(axis=1)]
-    # index by unit label while coupling so the zero-subsystem warning names units, not row numbers
-    res = cp.coupling_coordination(uu.set_axis(labels.to_numpy()), alpha, form=c.form,
-                                   exponent=c.exponent).set_axis(uu.index)
-    idx = cp.classify_d(res["D"], boundary=c.boundary)
-    res["class"] = cp.class_names(idx)
-    res["class_en"] = cp.class_names(idx, lang="en")
-    res["lagging"] = cp.lagging_subsystem(uu)
-    if c.relative is not None:
-        res = res.join(cp.relative_development(uu[c.relative.a], uu[c.relative.b],
-                                               lower=c.relative.lower, upper=c.relative.upper))
-    log.append({"step": "coupling", "args": {**c.model_dump(mode="json"), "alpha_used": alpha.to_dict(),
-                                             "zero_subsystem_rows": [int(i) for i in zero],
-                                             "zero_subsystem_units": labels.loc[zero].tolist()}})
+    add_level_tables(res, df, pools, keys)  # the same result restated level by level (new tables only)
     return res
 
 
@@ -283,18 +248,3 @@ def _obstacles(z, primary, pools, df, spec, keys, subs) -> pd.DataFrame:
             long = tab.join(df.loc[rows, keys]).melt(id_vars=keys, var_name="code", value_name="obstacle")
             parts.append(long.assign(level=level))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-
-
-def _dea(df, spec, keys, log) -> pd.DataFrame:
-    if spec.dea is None:
-        return pd.DataFrame()
-    d = spec.dea
-    parts = []
-    groups = df.groupby(spec.year_column).groups if spec.year_column else {ALL: df.index}
-    for _, rows in groups.items():
-        ids = df.loc[rows, spec.id_column]
-        r = dea(df.loc[rows, d.inputs].set_axis(ids), df.loc[rows, d.outputs].set_axis(ids),
-                model=d.model, orientation=d.orientation).set_axis(rows)
-        parts.append(pd.concat([df.loc[rows, keys], r], axis=1))
-    log.append({"step": "dea", "args": d.model_dump()})
-    return pd.concat(parts).sort_index()

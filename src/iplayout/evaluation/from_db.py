@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError, Problem, SpecError
+from ..territories import territory_profile
 from .engine import evaluate_table
 from .result import EvaluationResult
 from .spec import EvaluationSpec, load_spec, parse_spec
@@ -75,16 +76,17 @@ def load_panel(db, spec: EvaluationSpec, territory: str, years: list[int]) -> tu
     return frame, demo, sorted(sources)
 
 
-#: Default indicator system per territory (params/evaluation/); other territories use the pilot system.
-DEFAULT_SPECS = {"100000": "pilot.yaml", "320000": "jiangsu_cities.yaml", "WLD": "international.yaml"}
+#: Spec of a territory whose profile (params/territories.yaml) names none.
+FALLBACK_SPEC = "pilot.yaml"
 
 
 def default_spec_path(territory: str, params_dir: Path | None = None) -> Path:
-    """The shipped spec for ``territory`` (``params/evaluation/<file>``), pilot.yaml when none is specific."""
+    """The shipped spec for ``territory``: ``params/evaluation/<evaluation_spec of its territory profile>``,
+    :data:`FALLBACK_SPEC` (the pilot system) when the profile names none."""
     from ..config import params_dir as _params_dir
 
-    base = (params_dir or _params_dir()) / "evaluation"
-    return base / DEFAULT_SPECS.get(str(territory), "pilot.yaml")
+    base = Path(params_dir or _params_dir()) / "evaluation"
+    return base / (territory_profile(str(territory), params_dir).evaluation_spec or FALLBACK_SPEC)
 
 
 def evaluate(db, spec: EvaluationSpec | dict | str | Path | None, territory: str,

@@ -8,7 +8,8 @@ import pandas as pd
 from .spec import EvaluationSpec
 
 TABLES = ("scores", "weights", "normalised", "obstacles", "treatment", "uncertainty",
-          "sensitivity", "loo", "dea")
+          "sensitivity", "loo", "dea", "tree", "level_scores", "level_weights", "contributions",
+          "level_uncertainty")
 
 
 @dataclass
@@ -29,6 +30,13 @@ class EvaluationResult:
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
     loo: pd.DataFrame = field(default_factory=pd.DataFrame)
     dea: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: index hierarchy (目标层 → … → 指标层): structure, every level's scores / weights / contributions /
+    #: rank intervals (long tables; see docs/evaluation.md)
+    tree: pd.DataFrame = field(default_factory=pd.DataFrame)
+    level_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    level_weights: pd.DataFrame = field(default_factory=pd.DataFrame)
+    contributions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    level_uncertainty: pd.DataFrame = field(default_factory=pd.DataFrame)
     log: list[dict] = field(default_factory=list)
 
     def to_tables(self) -> dict[str, pd.DataFrame]:

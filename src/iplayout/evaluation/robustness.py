@@ -7,10 +7,11 @@ import pandas as pd
 
 from ..methods import coupling as cp
 from ..methods.scores import topsis_input
-from ..methods.uncertainty import (CompositeModel, evaluate_draws, leave_one_out, monte_carlo,
+from ..methods.uncertainty import (CompositeModel, evaluate_draws, leave_one_out, monte_carlo, rank_within,
                                    sensitivity_indices)
 from .preprocess import transformed_and_normalised
 from .spec import EvaluationSpec
+from .tree import TWO_LEVEL_GOAL, level_name
 from .weighting import subsystem_of
 
 ALL = "_all"
@@ -63,13 +64,13 @@ def run_uncertainty(res, df, spec: EvaluationSpec, pools, keys, x, direction, pr
     for entry in res.log:
         if entry["step"] == "coupling":
             alpha = entry["args"]["alpha_used"]
-    unc_parts, sens_rows, loo_parts = [], [], []
+    unc_parts, sens_rows, loo_parts, sub_draws = [], [], [], []
     for pool, rows, m in models:
         if m.coupling is not None:
             sub_codes = [s.code for s in spec.subsystems]
             m.coupling["alpha"] = np.array([alpha[s] for s in sub_codes])
         nominal = evaluate_draws(m, m.w_base[None, :], np.zeros(1, int), np.zeros(1, int))["rank"][:, 0]
-        mc = monte_carlo(m, reps=u.reps, seed=u.seed, weights=u.weights.model_dump())
+        mc = monte_carlo(m, reps=u.reps, seed=u.seed, weights=u.weights.model_dump(), keep_u=True)
         ranks = mc["rank"]
         q = np.quantile(ranks, [0.05, 0.5, 0.95], axis=1, method="inverted_cdf")
         tab = df.iloc[rows][keys].reset_index(drop=True)
@@ -81,6 +82,8 @@ def run_uncertainty(res, df, spec: EvaluationSpec, pools, keys, x, direction, pr
                 tab[f"p_{name}"] = (mc["class"] == k).mean(axis=1)
         tab["index"] = rows
         unc_parts.append(tab)
+        if "u" in mc:  # rank intervals of the subsystems from the same draws (level_uncertainty)
+            sub_draws.append((rows, mc["u"], m.rank_groups))
         if u.sensitivity:
             for row in sensitivity_indices(m, nominal, n=u.sensitivity_n, seed=u.seed, weights=u.weights.model_dump()):
                 kind, _, idx = row["input"].partition(":")
@@ -102,6 +105,32 @@ def run_uncertainty(res, df, spec: EvaluationSpec, pools, keys, x, direction, pr
     res.loo = pd.concat(loo_parts, ignore_index=True) if loo_parts else pd.DataFrame()
     for c in ("rank_p05", "rank_p50", "rank_p95", "p_top_k"):
         res.scores[c] = unc[c].to_numpy()
+    res.level_uncertainty = _level_intervals(unc, sub_draws, df, spec, keys)
     res.log.append({"step": "uncertainty", "args": {**u.model_dump(mode="json"),
                                                     "normalise_candidates": models[0][2].norms,
                                                     "score_candidates": models[0][2].aggs}})
+
+
+def _level_intervals(unc: pd.DataFrame, sub_draws: list, df, spec: EvaluationSpec, keys) -> pd.DataFrame:
+    """Rank intervals of the goal (the ``uncertainty`` table) and of each subsystem (its U in the same
+    draws, ranked within the year) — the ``level_uncertainty`` table of a two-level spec."""
+    cols = ["rank_mean", "rank_p05", "rank_p50", "rank_p95", "p_top_k"]
+    goal = unc[keys + cols].assign(node=TWO_LEVEL_GOAL, depth=0, level=level_name(0))
+    parts = [goal]
+    codes = [s.code for s in spec.subsystems]
+    for k, code in enumerate(codes):
+        sub = []
+        for rows, u, labels in sub_draws:
+            ranks = rank_within(u[k], labels)
+            q = np.quantile(ranks, [0.05, 0.5, 0.95], axis=1, method="inverted_cdf")
+            t = df.iloc[rows][keys].reset_index(drop=True)
+            t["rank_mean"] = ranks.mean(axis=1)
+            t["rank_p05"], t["rank_p50"], t["rank_p95"] = q[0].astype(int), q[1].astype(int), q[2].astype(int)
+            t["p_top_k"] = (ranks <= spec.uncertainty.top_k).mean(axis=1)
+            t["index"] = rows
+            sub.append(t)
+        if sub:
+            tab = pd.concat(sub).sort_values("index").drop(columns="index")
+            parts.append(tab.assign(node=code, depth=1, level=level_name(1)))
+    out = pd.concat(parts, ignore_index=True)
+    return out[keys + ["node", "depth", "level"] + cols]

@@ -30,6 +30,7 @@ class Indicator(_Strict):
     lower: float | None = None
     upper: float | None = None
     subsystem: str | None = None
+    group: str | None = Field(default=None, description="leaf group of a hierarchy (groups[].code)")
     weight: float | None = Field(default=None, ge=0)
     goalposts: tuple[float, float] | None = None
     unit: str = ""
@@ -50,6 +51,49 @@ class Subsystem(_Strict):
     name: str = ""
     name_en: str = ""
     weight: float | None = Field(default=None, ge=0)
+
+
+GroupWeighting = Literal["fixed", "equal", "ahp", "entropy", "critic", "cv"]
+GroupAggregation = Literal["weighted_sum", "geometric", "topsis"]
+
+
+class Availability(_Strict):
+    """Data-availability rule of a node: its score is missing when too few children are present."""
+
+    min_share: float = Field(default=0.0, ge=0, le=1,
+                             description="minimum share of children present (0 = any one child suffices)")
+    by: Literal["count", "weight"] = Field(default="count", description="share of children by count or by "
+                                           "nominal weight")
+
+
+class Group(_Strict):
+    """One node of an index hierarchy (准则层 / 子准则层 …); ``parent`` None = child of the goal.
+
+    ``weighting`` weighs this group's children (indicators of a leaf group, or its child groups);
+    ``weight`` is this group's own fixed weight within its parent (``weighting: fixed`` there).
+    """
+
+    code: str
+    name: str = ""
+    name_en: str = ""
+    parent: str | None = None
+    weight: float | None = Field(default=None, ge=0)
+    weighting: GroupWeighting | None = Field(default=None, description="default: weights.method for a leaf "
+                                             "group (indicators), equal for a group of groups")
+    aggregation: Literal["weighted_sum", "geometric"] | None = Field(
+        default=None, description="default: score.method (weighted_sum when that is topsis)")
+    availability: Availability | None = Field(default=None, description="default: the spec's availability")
+
+
+class Goal(_Strict):
+    """The goal (目标层) of a hierarchy: the overall index, aggregated from the top groups."""
+
+    code: str = "goal"
+    name: str = ""
+    name_en: str = ""
+    weighting: GroupWeighting = "equal"
+    aggregation: GroupAggregation | None = Field(default=None, description="default: score.method")
+    availability: Availability | None = None
 
 
 class Treatment(_Strict):
@@ -175,9 +219,16 @@ class EvaluationSpec(_Strict):
     name_en: str = ""
     id_column: str = "id"
     year_column: str | None = None
-    missing: Literal["error", "drop_unit", "impute_median", "interpolate_median"] = "error"
+    missing: Literal["error", "drop_unit", "impute_median", "interpolate_median", "available"] = Field(
+        default="error", description="available (hierarchies only): keep gaps; each node aggregates the "
+        "children present (weights renormalised) subject to the availability rule")
     indicators: list[Indicator]
     subsystems: list[Subsystem] = Field(default_factory=list)
+    goal: Goal | None = Field(default=None, description="目标层 of a hierarchy (with groups)")
+    groups: list[Group] = Field(default_factory=list, description="index hierarchy, flat with parent links")
+    coupling_level: int | None = Field(default=None, ge=1, description="depth of the groups used as "
+                                       "subsystems for U_*, coupling and lagging (1 = the level below the goal)")
+    availability: Availability = Availability()
     treatment: Treatment = Treatment()
     normalise: Normalise = Normalise()
     weights: Weights = Weights()
@@ -192,7 +243,12 @@ class EvaluationSpec(_Strict):
         dup = sorted({c for c in codes if codes.count(c) > 1})
         if dup:
             raise ValueError(f"duplicate indicator codes {dup}")
-        subs = [s.code for s in self.subsystems]
+        from .tree import check_hierarchy, coupling_groups
+        check_hierarchy(self)
+        subs = coupling_groups(self) if self.groups else [s.code for s in self.subsystems]
+        if self.groups:
+            self._check_common(subs)
+            return self
         used = {i.subsystem for i in self.indicators}
         if subs:
             bad = sorted(c for c in used if c not in subs)
@@ -203,6 +259,11 @@ class EvaluationSpec(_Strict):
                 raise ValueError(f"subsystems without indicators: {empty}")
         elif used != {None}:
             raise ValueError("indicators name subsystems but 'subsystems' is not declared")
+        if self.missing == "available":
+            raise ValueError("missing: available needs an index hierarchy (groups); two-level specs use "
+                             "error / drop_unit / impute_median / interpolate_median")
+        if any(i.group is not None for i in self.indicators):
+            raise ValueError("indicators name groups but 'groups' is not declared")
         fixed_needed = self.weights.method == "fixed" or (
             self.weights.method == "combined" and self.weights.combined.subjective == "fixed")
         if fixed_needed:
@@ -217,6 +278,11 @@ class EvaluationSpec(_Strict):
         if self.weights.subsystems == "ahp" and (not subs or "_subsystems" not in self.weights.ahp):
             raise ValueError("weights.subsystems ahp: give the pairwise matrix over the subsystems as "
                              "weights.ahp._subsystems (and declare subsystems)")
+        self._check_common(subs)
+        return self
+
+    def _check_common(self, subs: list[str]) -> None:
+        """Checks shared by two-level specs and hierarchies (``subs``: the coupling subsystems)."""
         if self.normalise.method == "goalposts" or "goalposts" in self.uncertainty.normalise:
             miss = [i.code for i in self.indicators if i.goalposts is None]
             if miss:
@@ -245,7 +311,6 @@ class EvaluationSpec(_Strict):
             for side in (self.coupling.relative.a, self.coupling.relative.b):
                 if side not in subs:
                     raise ValueError(f"coupling.relative names unknown subsystem {side!r}")
-        return self
 
     @property
     def codes(self) -> list[str]:

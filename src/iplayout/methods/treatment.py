@@ -84,7 +84,9 @@ def treat_outliers(table: pd.DataFrame, *, skew_max: float = 2.0, kurt_max: floa
     treated = table.astype(float).copy()
     rows = []
     for c in table.columns:
-        x = treated[c].to_numpy(dtype=float)
+        full = treated[c].to_numpy(dtype=float)
+        ok = ~np.isnan(full)
+        x = full[ok]  # gaps (a hierarchy with missing: available) take no part in the statistics and stay gaps
         sk, ku = skew_kurt(x, bias=bias)
         flag = _flagged(sk, ku, skew_max, kurt_max)
         act, nw, y = "none", 0, x
@@ -102,7 +104,9 @@ def treat_outliers(table: pd.DataFrame, *, skew_max: float = 2.0, kurt_max: floa
                 y, act = log_transform(x), "log"
             else:
                 raise ValueError(f"unknown treatment action {action!r}")
-        treated[c] = y
+        out = full.copy()
+        out[ok] = y
+        treated[c] = out
         sa, ka = skew_kurt(y, bias=bias)
         rows.append([c, sk, ku, flag, act, nw, sa, ka])
     return treated, pd.DataFrame(rows, columns=_AUDIT_COLUMNS)

@@ -177,14 +177,15 @@ def _draw(model: CompositeModel, reps: int, rng: np.random.Generator, wparams: d
 
 
 def monte_carlo(model: CompositeModel, *, reps: int = 1000, seed: int = 0,
-                weights: dict | None = None, chunk: int = 2500) -> dict[str, np.ndarray]:
+                weights: dict | None = None, chunk: int = 2500, keep_u: bool = False) -> dict[str, np.ndarray]:
     """Seeded Monte Carlo over weights, normalisation and aggregation choices.
 
     Returns
     -------
     dict
         ``score`` and ``rank`` (n × R), ``class`` (n × R) when coupling is on, and the draws
-        (``norm``, ``agg`` indices). Same seed → identical arrays.
+        (``norm``, ``agg`` indices); with ``keep_u`` (and coupling on) also the subsystem scores
+        ``u`` (S × n × R). Same seed → identical arrays.
 
     References
     ----------
@@ -195,7 +196,7 @@ def monte_carlo(model: CompositeModel, *, reps: int = 1000, seed: int = 0,
     d = _draw(model, reps, rng, weights or {})
     parts = [evaluate_draws(model, d["w"][i:i + chunk], d["norm"][i:i + chunk], d["agg"][i:i + chunk])
              for i in range(0, reps, chunk)]
-    out = {key: np.concatenate([p[key] for p in parts], axis=-1) for key in parts[0] if key != "u"}
+    out = {key: np.concatenate([p[key] for p in parts], axis=-1) for key in parts[0] if key != "u" or keep_u}
     out.update(norm=d["norm"], agg=d["agg"])
     return out
 

@@ -8,7 +8,6 @@ drops such outputs and keeps the static matplotlib map (``maps.plot_choropleth``
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import html
 import json
@@ -20,9 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import data_dir
 from ..errors import DataError, ParameterError, Problem
-from .maps import ATTRIBUTION, FILE_BY_TERRITORY, boundaries_dir
+from .maps import ATTRIBUTION, boundaries_dir, boundary_names, map_profile
 from .style import CMAP, HIGHLIGHT
 
 ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
@@ -324,23 +322,19 @@ def _load_geojson(path: str, code_field: str | None, names: tuple | None, decima
 def territory_boundary(territory: str) -> dict:
     """``geojson_path`` plus ``code_field`` or ``names`` for a territory's bundled boundary file.
 
-    ``jiangsu_cities.geojson`` carries ``adcode``; ``china_provinces.geojson`` only ``name``, joined through
-    ``data/reference/boundary_names.csv`` (file, name, code). The provinces were simplified at 0.02°, so
-    2 decimals (≤ 0.005° shift) lose nothing visible and cut the national map from ≈ 370 kB to ≈ 260 kB.
+    Read from the territory profile's ``map`` (params/territories.yaml): ``jiangsu_cities.geojson`` carries
+    ``adcode`` (``join_by: code``); ``china_provinces.geojson`` only ``name``, joined through
+    ``data/reference/boundary_names.csv`` (``join_by: name``). ``interactive_decimals``: the provinces were
+    simplified at 0.02°, so 2 decimals (≤ 0.005° shift) lose nothing visible and cut the national map from
+    ≈ 370 kB to ≈ 260 kB.
     """
-    territory = str(territory)
-    if territory not in FILE_BY_TERRITORY:
-        raise DataError([Problem("no map geometry for this territory", column="territory", value=territory)])
-    fname = FILE_BY_TERRITORY[territory]
-    path = boundaries_dir() / fname
-    if territory == "320000":
-        return {"geojson_path": path, "code_field": "adcode"}
-    table = data_dir() / "reference" / "boundary_names.csv"
-    if not table.exists():
-        raise DataError([Problem("boundary name table missing", file=str(table))])
-    with open(table, encoding="utf-8", newline="") as fh:
-        names = {r["name"]: str(r["code"]) for r in csv.DictReader(fh) if r["file"] == fname}
-    return {"geojson_path": path, "names": names, "decimals": 2}
+    prof = map_profile(territory)
+    path = boundaries_dir() / prof.boundary_file
+    if prof.join_by == "code":
+        out = {"geojson_path": path, "code_field": prof.join_field}
+    else:
+        out = {"geojson_path": path, "names": boundary_names(prof.boundary_file)}
+    return {**out, "decimals": prof.interactive_decimals}
 
 
 def interactive_map(values: pd.Series, *, geojson_path, code_field: str | None = None,

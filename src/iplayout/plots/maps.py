@@ -5,6 +5,7 @@ attribution and 示意图 disclaimer they require (:data:`ATTRIBUTION`).
 """
 from __future__ import annotations
 
+import csv
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -14,16 +15,11 @@ import pandas as pd
 
 from ..config import data_dir, project_root
 from ..errors import DataError, Problem
+from ..territories import MapProfile, territory_profile
 from .style import CMAP, GREY, HIGHLIGHT, finish, new_figure, thousands_formatter
 
 ATTRIBUTION = "底图来源：高德地图（经 cnmaps 整理）；示意图，不作为权属争议依据"
-# Equal-area Albers for China (standard parallels 25°N/47°N, central meridian 105°E), the usual choice
-# for national thematic maps; UTM 50N (EPSG:32650) is conformal and accurate across Jiangsu (117–122°E).
-CRS_BY_TERRITORY = {
-    "100000": "+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +datum=WGS84 +units=m +no_defs",
-    "320000": "EPSG:32650",
-}
-FILE_BY_TERRITORY = {"100000": "china_provinces.geojson", "320000": "jiangsu_cities.geojson"}
+# Boundary file, join field and projection of each territory: its profile (params/territories.yaml, ``map``).
 # Latitude below which the national map moves the South China Sea islands into an inset (南海诸岛).
 SCS_LAT = 17.5
 
@@ -35,9 +31,50 @@ class NoMap(str):
         return str(self)
 
 
+def map_profile(territory: str) -> MapProfile:
+    """The ``map`` of the territory's profile; a :class:`DataError` when the territory has no boundary file."""
+    prof = territory_profile(str(territory)).map
+    if prof is None:
+        raise DataError([Problem("no map geometry for this territory (no map in params/territories.yaml)",
+                                 column="territory", value=str(territory))])
+    return prof
+
+
 def has_boundaries(territory: str) -> bool:
-    """True when a boundary file exists for the territory's members (``100000`` provinces, ``320000`` cities)."""
-    return str(territory) in FILE_BY_TERRITORY
+    """True when the territory's profile names a boundary file (``100000`` provinces, ``320000`` cities)."""
+    return territory_profile(str(territory)).map is not None
+
+
+def boundary_codes(territory: str, members: pd.DataFrame, features: pd.DataFrame) -> list[str]:
+    """Region code of each boundary feature ("" for units that are not members, e.g. 台湾 香港 澳门).
+
+    ``join_by: code`` reads the code from the profile's ``join_field``; ``join_by: name`` maps the name in it
+    through ``data/reference/boundary_names.csv`` (the same table the interactive map uses).
+    """
+    prof = map_profile(territory)
+    if prof.join_field not in features.columns:
+        raise DataError([Problem("boundary file has no such feature property (map.join_field in "
+                                 "params/territories.yaml)", file=prof.boundary_file, column=prof.join_field,
+                                 value=sorted(c for c in features.columns if c != "geometry"))])
+    keys = features[prof.join_field].astype(str)
+    if prof.join_by == "name":
+        keys = keys.map(boundary_names(prof.boundary_file)).fillna("")
+    member_codes = set(members["code"].astype(str))
+    return [k if k in member_codes else "" for k in keys]
+
+
+@lru_cache(maxsize=8)
+def _boundary_names(fname: str) -> tuple[tuple[str, str], ...]:
+    table = data_dir() / "reference" / "boundary_names.csv"
+    if not table.exists():
+        raise DataError([Problem("boundary name table missing", file=str(table))])
+    with open(table, encoding="utf-8", newline="") as fh:
+        return tuple((r["name"], str(r["code"])) for r in csv.DictReader(fh) if r["file"] == fname)
+
+
+def boundary_names(fname: str) -> dict[str, str]:
+    """Feature name → region code for boundary file ``fname`` (``data/reference/boundary_names.csv``)."""
+    return dict(_boundary_names(fname))
 
 
 def no_map_note(territory_name: str) -> NoMap:
@@ -65,11 +102,6 @@ def boundaries_dir() -> Path:
     raise DataError([Problem("no boundary files found; set IPLAYOUT_BOUNDARIES_DIR", file=str(candidates[0]))])
 
 
-def _short(name: str) -> str:
-    """Two-character key that identifies a province uniquely (山西/山东, 广东/广西, 内蒙古 → 内蒙)."""
-    return str(name).replace(" ", "")[:2]
-
-
 @lru_cache(maxsize=8)
 def _read(path: str):
     import geopandas as gpd
@@ -86,7 +118,7 @@ def territory_geometry(territory: str, members: pd.DataFrame):
     Parameters
     ----------
     territory : str
-        ``"100000"`` (31 provinces) or ``"320000"`` (13 Jiangsu cities).
+        A territory whose profile has a ``map`` (``"100000"`` 31 provinces, ``"320000"`` 13 Jiangsu cities).
     members : DataFrame
         The territory's members with ``code`` and ``name`` (from ``IPDatabase.members``).
 
@@ -96,16 +128,9 @@ def territory_geometry(territory: str, members: pd.DataFrame):
         Member regions carry their code; other units in the file (台湾, 香港, 澳门) keep ``region_code`` ""
         and are drawn as context without data.
     """
-    territory = str(territory)
-    if territory not in FILE_BY_TERRITORY:
-        raise DataError([Problem("no map geometry for this territory", column="territory", value=territory)])
-    g = _read(str(boundaries_dir() / FILE_BY_TERRITORY[territory])).copy()
-    if "adcode" in g.columns:
-        g["region_code"] = g["adcode"].astype(str)
-        g.loc[~g["region_code"].isin(members["code"].astype(str)), "region_code"] = ""
-    else:
-        by_short = {_short(n): str(c) for c, n in zip(members["code"], members["name"])}
-        g["region_code"] = [by_short.get(_short(n), "") for n in g["name"]]
+    prof = map_profile(territory)
+    g = _read(str(boundaries_dir() / prof.boundary_file)).copy()
+    g["region_code"] = boundary_codes(territory, members, g)
     missing = sorted(set(members["code"].astype(str)) - set(g["region_code"]))
     if missing:
         raise DataError([Problem("member region has no boundary", column="region_code", value=c) for c in missing])
@@ -118,7 +143,7 @@ def plot_choropleth(geo, values: pd.Series, *, territory: str, title: str, legen
                     scheme: str = "quantile", k: int = 5):
     """Choropleth of ``values`` (indexed by region code) over ``geo`` (from :func:`territory_geometry`).
 
-    The map is projected (:data:`CRS_BY_TERRITORY`), regions without a value are hatched grey ("无数据"),
+    The map is projected (the territory profile's ``map.projection``), regions without a value are hatched grey ("无数据"),
     the ``highlight`` region is outlined in red, member regions are labelled with ``labels`` (short names)
     and the attribution line is printed under the map. ``center`` (e.g. 1 for location quotients) puts
     the midpoint of a diverging colour map at that value.
@@ -129,11 +154,11 @@ def plot_choropleth(geo, values: pd.Series, *, territory: str, title: str, legen
     """
     import matplotlib as mpl
 
-    territory = str(territory)
-    crs = CRS_BY_TERRITORY.get(territory, "EPSG:3857")
+    prof = map_profile(territory)
+    crs = prof.projection
     g = geo.copy()
     g["value"] = g["region_code"].map(values.astype("float64")) if len(values) else np.nan
-    national = territory == "100000"
+    national = prof.south_china_sea_inset  # the national layout: 南海诸岛 in an inset, smaller labels
     if national:  # main map without the South China Sea, which goes into an inset
         from shapely.geometry import box
 

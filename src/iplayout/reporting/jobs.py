@@ -103,6 +103,8 @@ def expand_plan(loaded: LoadedPlan, decls: Declarations, codes: CodeBook) -> lis
                                     column=f"reports[{i}].notebook", value=entry.notebook))
             continue
         base = {k: v for k, v in plan.defaults.items() if k in decl.parameters}
+        if plan.as_of is not None and "as_of" in decl.parameters:  # the plan's date reaches its progress report
+            base.setdefault("as_of", plan.as_of.isoformat())
         base.update(entry.parameters)
         names = list(entry.over)
         value_lists = [_expand_values(entry.over[n], n, base, codes, where, problems) for n in names]

@@ -3,7 +3,9 @@
 The zip holds the rendered reports (HTML, PDF, executed notebooks), the index, any catalogue
 workbook (``*.xlsx``), ``manifest.json``, the plan, ``sources.csv`` (data source list) and
 ``SHA256SUMS`` (``sha256sum -c`` format) over every other member. Members are written in sorted order
-with a fixed timestamp, so packaging the same run twice gives the same bytes.
+with a fixed timestamp, so packaging the same run twice gives the same bytes. Packaging a run of a
+``publish: true`` plan enters it in ``reports/publications.jsonl`` with the zip's SHA-256
+(:mod:`iplayout.programme.publications`).
 """
 from __future__ import annotations
 
@@ -84,6 +86,10 @@ def build_package(run_dir: str | Path, output: str | Path | None = None, *, allo
         for name, data in members:
             zf.writestr(_info(f"{prefix}/{name}"), data)
         zf.writestr(_info(f"{prefix}/{SUMS}"), sums.encode("utf-8"))
+    if (manifest.get("plan", {}).get("content") or {}).get("publish"):
+        from ..programme.publications import record_publication  # noqa: PLC0415
+
+        record_publication(run_dir.parent, manifest, out)  # a published release: log date, scope, checksum
     return out
 
 

@@ -20,7 +20,7 @@ from ..errors import ParameterError, Problem, SpecError
 ParamType = Literal["str", "int", "float", "bool", "region", "territory", "industry"]
 CODE_TYPES = ("region", "territory", "industry")
 # Filled in by the runner when a notebook declares them and the plan does not set them.
-RUNNER_PARAMETERS = ("db_path", "stage_dir")
+RUNNER_PARAMETERS = ("db_path", "stage_dir", "run_dir")
 
 
 class ParamDecl(BaseModel):
@@ -73,9 +73,27 @@ def load_declarations(path: str | Path) -> Declarations:
     # top-level keys starting with "_" only hold YAML anchors shared by several notebooks
     raw = {k: v for k, v in raw.items() if not str(k).startswith("_")}
     try:
-        return Declarations.model_validate(raw)
+        decls = Declarations.model_validate(raw)
     except ValidationError as exc:
         raise SpecError(f"{path}: invalid notebook declarations:\n{exc}") from exc
+    check_stages(decls, path)
+    return decls
+
+
+def check_stages(decls: Declarations, path: str | Path) -> None:
+    """Every ``stage:`` must be a registered stage (``iplayout.stages.registry``), before any kernel starts.
+
+    Raises
+    ------
+    SpecError
+        Naming the declaration file, each notebook with an unknown stage and the registered stages.
+    """
+    from ..stages import REGISTRY  # noqa: PLC0415  (importing the package registers the chain's stages)
+
+    bad = [f"{nb}: unknown stage {d.stage!r}" for nb, d in decls.notebooks.items()
+           if d.stage is not None and d.stage not in REGISTRY]
+    if bad:
+        raise SpecError(f"{path}: " + "; ".join(bad) + f" (registered stages: {', '.join(REGISTRY)})")
 
 
 @dataclass
@@ -87,22 +105,20 @@ class CodeBook:
 
     @classmethod
     def from_db(cls, db_path: str | Path) -> "CodeBook":
-        """Read ``regions`` and ``industries`` from the integrated DuckDB database (read-only)."""
-        import duckdb  # noqa: PLC0415
+        """Read ``regions`` and ``industries`` from the integrated database (``open_db``, read-only)."""
+        from ..db.api import open_db  # noqa: PLC0415
 
         db_path = Path(db_path)
         if not db_path.is_file():
             raise ParameterError(f"{db_path}: database not found — build it first with `iplayout db build`")
-        con = duckdb.connect(str(db_path), read_only=True)
-        try:
-            regions = {
-                str(code): {"name": name, "level": level, "parent_code": None if parent is None else str(parent)}
-                for code, name, level, parent in con.execute(
-                    "SELECT code, name, level, parent_code FROM regions").fetchall()
-            }
-            industries = {str(c): n for c, n in con.execute("SELECT code, name FROM industries").fetchall()}
-        finally:
-            con.close()
+        with open_db(db_path) as db:
+            reg, ind = db.regions(), db.industries()
+        regions = {
+            str(r.code): {"name": r.name, "level": r.level,
+                          "parent_code": r.parent_code if isinstance(r.parent_code, str) else None}
+            for r in reg.itertuples(index=False)
+        }
+        industries = {str(r.code): r.name for r in ind.itertuples(index=False)}
         return cls(regions=regions, industries=industries)
 
     def members(self, territory: str) -> list[str]:

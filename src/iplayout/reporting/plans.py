@@ -3,18 +3,20 @@
 A plan names the report set, default parameters and a list of report entries; an entry names a
 notebook (relative to the notebooks folder), its own parameters and optionally ``over``: parameters to
 expand over (an explicit list of codes, ``members`` = the territory's member regions, or
-``industries`` = every industry except the total ``_T``). Unknown keys are errors.
+``industries`` = every industry except the total ``_T``). Unknown keys are errors. ``delivers`` names the
+programme tasks (``params/programme.yaml``) the set delivers; they are checked against the schedule here.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import SpecError
+from ..fileio import read_yaml
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -52,6 +54,11 @@ class RunPlan(BaseModel):
     notebooks_dir: str | None = Field(None, description="relative to the plan file; default: project notebooks/")
     declarations: str | None = Field(None, description="notebooks.yaml path relative to the plan file")
     timeout: int | None = Field(None, gt=0, description="per-cell timeout in seconds")
+    delivers: list[str] = Field(default_factory=list,
+                                description="programme task ids this report set delivers (params/programme.yaml)")
+    as_of: dt.date | None = Field(None, description="date the report set speaks for (evidence date, progress as-of)")
+    publish: bool = Field(False, description="a published release: packaging it is entered in reports/publications.jsonl")
+    programme: str | None = Field(None, description="programme file relative to the plan file; default params/programme.yaml")
 
     @field_validator("name")
     @classmethod
@@ -70,6 +77,7 @@ class LoadedPlan(BaseModel):
     raw: dict[str, Any]
     notebooks_dir: Path
     declarations_path: Path
+    programme_path: Path | None = None
 
 
 def load_plan(path: str | Path, *, notebooks_dir: Path | None = None,
@@ -78,12 +86,7 @@ def load_plan(path: str | Path, *, notebooks_dir: Path | None = None,
     from ..config import notebooks_dir as default_nb_dir, params_dir  # noqa: PLC0415
 
     path = Path(path).resolve()
-    if not path.is_file():
-        raise SpecError(f"{path}: run plan not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{path}: not valid YAML: {exc}") from exc
+    raw = read_yaml(path, what="run plan", error=SpecError)
     if not isinstance(raw, dict):
         raise SpecError(f"{path}: a run plan must be a mapping")
     try:
@@ -93,4 +96,14 @@ def load_plan(path: str | Path, *, notebooks_dir: Path | None = None,
     nb_dir = notebooks_dir or ((path.parent / plan.notebooks_dir).resolve() if plan.notebooks_dir else default_nb_dir())
     decl = declarations or ((path.parent / plan.declarations).resolve() if plan.declarations
                             else params_dir() / "notebooks.yaml")
-    return LoadedPlan(plan=plan, path=path, raw=raw, notebooks_dir=nb_dir, declarations_path=decl)
+    prog = None
+    if plan.delivers:  # the tasks a plan claims to deliver must exist in the schedule
+        from ..errors import DataError  # noqa: PLC0415
+        from ..programme.model import check_task_ids, load_programme  # noqa: PLC0415
+
+        prog = (path.parent / plan.programme).resolve() if plan.programme else params_dir() / "programme.yaml"
+        problems = check_task_ids(plan.delivers, load_programme(prog).programme, where=str(path))
+        if problems:
+            raise DataError(problems)
+    return LoadedPlan(plan=plan, path=path, raw=raw, notebooks_dir=nb_dir, declarations_path=decl,
+                      programme_path=prog)

@@ -150,6 +150,8 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path, reports_root: Path, 
             job.parameters["db_path"] = str(db_path)
         if job.stage and "stage_dir" in decl and not job.parameters.get("stage_dir"):
             job.parameters["stage_dir"] = str(stage_root)
+        if "run_dir" in decl and not job.parameters.get("run_dir"):  # e.g. the progress report's links
+            job.parameters["run_dir"] = str(run_dir)
 
     db_sha = sha256_file(db_path)
     t0 = time.perf_counter()
@@ -214,6 +216,7 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path, reports_root: Path, 
     manifest["warnings"] = warnings
     manifest["timings"] = run_timings(records.values(), stage_seconds=stage_seconds, pool_seconds=exec_seconds,
                                       workers=getattr(backend, "workers", None), fresh_kernels=fresh_kernels)
+    manifest["programme"] = _record_evidence(loaded, manifest, run_dir, n_planned=len(all_jobs))
     from .index import write_index  # noqa: PLC0415
 
     t0 = time.perf_counter()
@@ -238,6 +241,28 @@ def run_timings(records, *, stage_seconds: float, pool_seconds: float, workers: 
             "reports_executed": len(ran), "report_execute_seconds": total("execute_seconds"),
             "report_html_seconds": total("html_seconds"), "report_pdf_seconds": total("pdf_seconds"),
             "index_seconds": None, "workers": workers, "kernels": "fresh" if fresh_kernels else "warm"}
+
+
+def _record_evidence(loaded: LoadedPlan, manifest: dict[str, Any], run_dir: Path, *, n_planned: int) -> dict[str, Any]:
+    """Record a run that produced every report of its plan as evidence on the tasks the plan delivers.
+
+    The record goes to ``<reports>/programme_evidence.jsonl`` (next to the run folder); a run with a
+    failed or left-out report records nothing (docs/programme.md).
+    """
+    plan = loaded.plan
+    info: dict[str, Any] = {"delivers": list(plan.delivers), "as_of": plan.as_of, "publish": plan.publish,
+                            "programme": str(loaded.programme_path) if loaded.programme_path else None,
+                            "evidence_recorded": False}
+    if not plan.delivers:
+        return info
+    from ..programme.evidence import record_run  # noqa: PLC0415
+
+    rec = record_run(run_dir.parent, manifest, tasks=list(plan.delivers), as_of=plan.as_of, n_planned=n_planned)
+    info["evidence_recorded"] = rec is not None
+    if rec is None:
+        logger.warning("run %s did not produce every report: no programme evidence recorded for %s",
+                       manifest["run_id"], ", ".join(plan.delivers))
+    return info
 
 
 def _manifest(loaded: LoadedPlan, rid: str, started: str, db_path: Path, db_sha: str,

@@ -12,8 +12,11 @@ from .registry import Stage, register
 
 
 def _survey_specs(params_dir: Path, territory: str) -> list[Path]:
-    p = Path(params_dir) / "survey.yaml"
-    return [p] if p.exists() else []
+    from ..territories import profiles_file  # noqa: PLC0415
+    from .survey_spec import spec_file  # noqa: PLC0415
+
+    # the survey orders region groups by the territory profile
+    return [spec_file(params_dir), profiles_file(params_dir)]
 
 
 def _evaluation_specs(params_dir: Path, territory: str) -> list[Path]:
@@ -26,7 +29,7 @@ SURVEY = register(Stage(
     name="survey", name_zh="资源调查", name_en="Survey",
     compute="iplayout.stages.survey:compute_survey",
     spec_files=_survey_specs,
-    code=("survey", "stages/survey.py"),
+    code=("survey", "stages/survey.py", "stages/survey_spec.py", "territories.py", "db/api.py"),
 ))
 
 EVALUATION = register(Stage(
@@ -34,5 +37,5 @@ EVALUATION = register(Stage(
     compute="iplayout.stages.evaluation:compute_evaluation",
     spec_files=_evaluation_specs,
     code=("evaluation", "methods", "survey", "stages/evaluation.py", "stages/international.py",
-          "stages/survey.py"),
+          "stages/survey.py", "territories.py", "db/api.py"),
 ))

@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import IplayoutError, ParameterError
-from ..evaluation.from_db import DEFAULT_SPECS
 from ..survey import nearest_peers, strengths_weaknesses
+from ..territories import territory_profile
 from .international import CHINA, CHINA_NAME, WORLD, imported_sources, international_comparison
 from .survey import used_packages
 
@@ -15,10 +15,12 @@ TREND_FIRST_YEAR = 2010
 
 
 def spec_path(params_dir: Path, territory: str) -> Path:
-    """Evaluation spec for a territory: ``params/evaluation/pilot.yaml`` (national), ``jiangsu_cities.yaml`` (Jiangsu) or ``<territory>.yaml``."""
-    # one registry of territory → spec, shared with evaluation.from_db; a territory without an entry needs
-    # its own params/evaluation/<territory>.yaml (the stage never silently scores it with another system)
-    name = DEFAULT_SPECS.get(str(territory))
+    """Evaluation spec for a territory: the territory profile's ``evaluation_spec`` in ``params/evaluation/``
+    (``pilot.yaml`` national, ``jiangsu_cities.yaml`` Jiangsu, ``international.yaml`` world), else
+    ``<territory>.yaml``."""
+    # a territory whose profile names no spec needs its own params/evaluation/<territory>.yaml: the stage
+    # never silently scores it with another territory's system
+    name = territory_profile(str(territory), params_dir).evaluation_spec
     path = Path(params_dir) / "evaluation" / (name or f"{territory}.yaml")
     if not path.exists():
         raise ParameterError(f"no evaluation spec for territory {territory!r}: expected {path}")
@@ -44,13 +46,16 @@ def compute_evaluation(db, *, territory: str, year: int, params_dir: Path,
     tables = res.to_tables()
     data_step = res.step("data")
 
-    spec_ind = pd.DataFrame([{"code": i.code, "name": i.name, "name_en": i.name_en, "subsystem": i.subsystem,
-                              "type": i.type, "unit": i.unit} for i in spec.indicators])
+    # an index hierarchy names each indicator's leaf group; its subsystem is the coupling-level ancestor (tree table)
+    sub_of = tables["tree"].set_index("node")["subsystem"] if len(tables["tree"]) else pd.Series(dtype=str)
+    spec_ind = pd.DataFrame([{"code": i.code, "name": i.name, "name_en": i.name_en,
+                              "subsystem": i.subsystem or sub_of.get(i.code), "type": i.type, "unit": i.unit}
+                             for i in spec.indicators])
     w = tables["weights"]
     wide_w = w.pivot_table(index="indicator", columns="method", values="global_weight", aggfunc="first")
     tables["indicators"] = spec_ind.merge(wide_w, left_on="code", right_index=True, how="left")
     tables["subsystems"] = pd.DataFrame([{"code": s.code, "name": s.name, "name_en": s.name_en}
-                                         for s in spec.subsystems])
+                                         for s in spec.subsystems] or _coupling_groups(tables["tree"]))
     tables["dea_terms"] = _dea_terms(db, spec)
     tables["method_ranks"] = _method_ranks(tables["normalised"], w)
     tables["trend"] = _trend(db, spec, territory, year, evaluate)
@@ -82,6 +87,14 @@ def compute_evaluation(db, *, territory: str, year: int, params_dir: Path,
     meta = {"spec_file": path.name, "spec": res.log[0]["args"] if res.log else {}, "steps": res.log[1:],
             "is_demo": bool(data_step.get("is_demo", False)) or intl_demo, "international_is_demo": intl_demo}
     return tables, meta
+
+
+def _coupling_groups(tree: pd.DataFrame) -> list[dict]:
+    """Subsystems of an index hierarchy: the groups whose own code is their coupling-level subsystem."""
+    if tree.empty:
+        return []
+    t = tree[(tree["kind"] == "group") & (tree["node"] == tree["subsystem"])]
+    return t.rename(columns={"node": "code"})[["code", "name", "name_en"]].to_dict("records")
 
 
 def _dea_terms(db, spec) -> pd.DataFrame:

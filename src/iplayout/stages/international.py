@@ -10,9 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import IplayoutError
+from ..territories import CHINA, WORLD
 
-WORLD = "WLD"
-CHINA = "100000"
 #: Display name of China's national row in an international table (the row itself is 全国).
 CHINA_NAME = "中国"
 #: How many years before the report year a country's latest figure may be (WIPO/OECD tables lag 1–2 years).

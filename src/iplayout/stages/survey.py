@@ -6,33 +6,8 @@ import pandas as pd
 
 from .. import survey as sv
 from ..errors import MethodError
-
-IP_INDICATORS = [
-    "patent_applications", "patent_applications_invention", "patent_applications_utility", "patent_applications_design",
-    "patent_grants", "patent_grants_invention", "patent_grants_utility", "patent_grants_design",
-    "valid_patents", "valid_patents_invention", "valid_patents_utility", "valid_patents_design",
-    "plant_variety_applications", "plant_variety_grants", "pct_applications", "trademark_applications",
-    "trademark_registrations", "valid_trademarks", "madrid_trademark_applications", "copyright_registrations",
-    "geographical_indications",
-]
-CONTEXT_INDICATORS = [
-    "gdp", "population", "rd_expenditure", "rd_intensity", "rd_personnel_fte", "rd_researchers_fte",
-    "tech_market_outflow_value", "tech_market_inflow_value", "hightech_enterprises_certified", "public_budget_science",
-]
-INDUSTRY_INDICATORS = [
-    "industry_revenue", "industry_enterprises", "industry_profit", "industry_rd_expenditure",
-    "industry_patent_applications", "industry_invention_applications", "industry_valid_patents",
-    "industry_new_product_sales", "industry_output", "industry_employment",
-]
-# Indicators mapped, ranked and tracked for concentration in the territory overview.
-KEY_INDICATORS = ["patent_applications", "patent_grants", "valid_patents_invention", "patent_grants_invention",
-                  "plant_variety_grants", "trademark_registrations", "rd_expenditure"]
-# Conventional reading order of region groups (NBS four regions; Jiangsu's three belts, south to north).
-GROUP_ORDER = ["东部", "中部", "西部", "东北", "苏南", "苏中", "苏北"]
-REGRESSION = {"x": "rd_expenditure", "y": "patent_grants"}
-FIRST_YEAR = 2010
-GROWTH_SPAN = 5
-
+from ..territories import territory_profile
+from .survey_spec import SurveySpec, load_survey_spec
 
 def _available(db, wanted: list[str]) -> list[str]:
     known = set(db.indicators()["code"].astype(str))
@@ -57,6 +32,11 @@ def compute_survey(db, *, territory: str, year: int, params_dir=None,
         Open integrated database (``members``, ``indicators``, ``industries``, ``observations``, ``sources``).
     territory, year
         Parent region code (string) and reference year.
+    params_dir : path, optional
+        Folder holding ``survey.yaml`` (indicators, first year, growth span, regression) and
+        ``territories.yaml`` (the order of region groups); the project's ``params/`` by default.
+    inputs : dict, optional
+        Results of needed stages (the survey needs none).
 
     Returns
     -------
@@ -66,13 +46,16 @@ def compute_survey(db, *, territory: str, year: int, params_dir=None,
         sources. ``meta``: steps log, regression statistics, demo flag.
     """
     territory, year = str(territory), int(year)
+    spec = load_survey_spec(params_dir)
+    group_order = territory_profile(territory, params_dir).group_order
+    ip_inds, context_inds = list(spec.ip_indicators), list(spec.context_indicators)
     steps: list[dict] = []
     members = db.members(territory).copy()
     members["code"] = members["code"].astype(str)
     codes = members["code"].tolist()
     ind_meta = db.indicators()
-    used = _available(db, IP_INDICATORS + CONTEXT_INDICATORS)
-    years = list(range(FIRST_YEAR, year + 1))
+    used = _available(db, ip_inds + context_inds)
+    years = list(range(spec.first_year, year + 1))
     obs = db.observations(indicators=used, regions=codes, years=years)
     obs = obs[obs["region_code"].astype(str).isin(codes)].copy()
     obs["region_code"] = obs["region_code"].astype(str)
@@ -84,13 +67,13 @@ def compute_survey(db, *, territory: str, year: int, params_dir=None,
     # ranks, shares and concentration need at least half the members reporting, else they describe
     # the reporting regions only
     min_n = max(3, -(-len(codes) // 2))
-    present_ip = [c for c in IP_INDICATORS if c in wide.columns]
-    profile = sv.headline_table(wide, year=year, indicators=present_ip + [c for c in CONTEXT_INDICATORS
-                                                                          if c in wide.columns], span=GROWTH_SPAN,
-                                min_n=min_n)
-    steps.append({"step": "headline_table", "span": GROWTH_SPAN, "rank": "min, descending", "min_n": min_n})
+    present_ip = [c for c in ip_inds if c in wide.columns]
+    profile = sv.headline_table(wide, year=year, indicators=present_ip + [c for c in context_inds
+                                                                          if c in wide.columns],
+                                span=spec.growth_span, min_n=min_n)
+    steps.append({"step": "headline_table", "span": spec.growth_span, "rank": "min, descending", "min_n": min_n})
 
-    keys = [c for c in KEY_INDICATORS if c in wide.columns]
+    keys = [c for c in spec.key_indicators if c in wide.columns]
     conc_long = panel_long[panel_long["indicator_code"].isin(keys)]
     concentration = sv.concentration_table(conc_long, by=("indicator_code", "year"), k=3, min_n=min_n)
     lorenz = []
@@ -103,10 +86,11 @@ def compute_survey(db, *, territory: str, year: int, params_dir=None,
         columns=["region", "pop_share", "value_share", "indicator_code"])
     steps.append({"step": "concentration", "measures": ["gini (population)", "hhi (share)", "cr3"], "min_n": min_n})
 
-    growth = sv.cagr_table(panel_long, end_year=year, span=GROWTH_SPAN)
-    steps.append({"step": "cagr_table", "span": GROWTH_SPAN})
+    growth = sv.cagr_table(panel_long, end_year=year, span=spec.growth_span)
+    steps.append({"step": "cagr_table", "span": spec.growth_span})
 
-    groups = _group_totals(wide, members, year, [c for c in keys + ["gdp", "population"] if c in wide.columns])
+    groups = _group_totals(wide, members, year, [c for c in keys + ["gdp", "population"] if c in wide.columns],
+                           group_order)
 
     cur = wide.xs(year, level="year") if year in wide.index.get_level_values("year") else pd.DataFrame()
     productivity = pd.DataFrame(index=pd.Index(codes, name="region_code"))
@@ -119,16 +103,17 @@ def compute_survey(db, *, territory: str, year: int, params_dir=None,
                 productivity[f"{out}_per_100m_rd"] = r["per_100m_rd"]
                 productivity[f"{out}_per_100_fte"] = r["per_100_fte"]
     productivity = productivity.reset_index()
-    if {REGRESSION["x"], REGRESSION["y"]} <= set(cur.columns):
+    reg = spec.regression
+    if {reg.x, reg.y} <= set(cur.columns):
         try:
-            res = sv.fit_output_on_input(cur, x=REGRESSION["x"], y=REGRESSION["y"], log=True)
+            res = sv.fit_output_on_input(cur, x=reg.x, y=reg.y, log=True)
             reg_points = res.points.rename_axis("region_code").reset_index()
             reg_band, reg_coef, reg_stats = res.band, res.coefficients, res.stats
             steps.append({"step": "fit_output_on_input", **{k: v for k, v in res.stats.items()}})
         except MethodError as exc:  # too few regions with data: the report says so instead of failing
             steps.append({"step": "fit_output_on_input", "skipped": str(exc)})
 
-    industry, ind_years = _industry_table(db, territory, codes, year, wide)
+    industry, ind_years = _industry_table(db, territory, codes, year, wide, spec)
     steps.append({"step": "industry", "years": ind_years})
 
     coverage = _coverage(panel_long, ind_meta, codes, year)
@@ -138,7 +123,7 @@ def compute_survey(db, *, territory: str, year: int, params_dir=None,
     is_demo = bool(panel_long["is_demo"].any()) or bool(industry.get("is_demo", pd.Series([False])).any())
     tables = {
         "members": members.reset_index(drop=True),
-        "indicators": ind_meta[ind_meta["code"].isin(used + INDUSTRY_INDICATORS)].reset_index(drop=True),
+        "indicators": ind_meta[ind_meta["code"].isin(used + list(spec.industry_indicators))].reset_index(drop=True),
         "panel": panel_long, "profile": profile, "concentration": concentration, "lorenz": lorenz,
         "growth": growth, "groups": groups, "productivity": productivity, "regression_points": reg_points,
         "regression_band": reg_band, "regression_coef": reg_coef,
@@ -148,8 +133,8 @@ def compute_survey(db, *, territory: str, year: int, params_dir=None,
         "packages": used_packages(db, src["id"]),
     }
     meta = {"steps": steps, "regression": reg_stats, "is_demo": is_demo, "industry_years": ind_years,
-            "spec": {"first_year": FIRST_YEAR, "growth_span": GROWTH_SPAN, "regression": REGRESSION,
-                     "key_indicators": keys}}
+            "spec": {"first_year": spec.first_year, "growth_span": spec.growth_span,
+                     "regression": spec.regression.model_dump(), "key_indicators": keys}}
     return tables, meta
 
 
@@ -162,8 +147,12 @@ def used_packages(db, source_ids) -> pd.DataFrame:
     return pk[pk["id"].astype(str).isin(ids)][cols].sort_values("id").reset_index(drop=True)
 
 
-def _group_totals(wide: pd.DataFrame, members: pd.DataFrame, year: int, cols: list[str]) -> pd.DataFrame:
-    """Totals by region group (东部/中部/西部/东北 or 苏南/苏中/苏北) with shares and per-10k figures."""
+def _group_totals(wide: pd.DataFrame, members: pd.DataFrame, year: int, cols: list[str],
+                  group_order=()) -> pd.DataFrame:
+    """Totals by region group (东部/中部/西部/东北 or 苏南/苏中/苏北) with shares and per-10k figures.
+
+    Groups come in ``group_order`` (the territory profile's reading order), others after them alphabetically.
+    """
     if "region_group" not in members.columns or year not in wide.index.get_level_values("year"):
         return pd.DataFrame(columns=["region_group", "n_regions"])
     cur = wide.xs(year, level="year").reindex(members["code"])
@@ -176,17 +165,18 @@ def _group_totals(wide: pd.DataFrame, members: pd.DataFrame, year: int, cols: li
             out[f"{c}_share"] = out[c] / out[c].sum()
             if "population" in out.columns:
                 out[f"{c}_per_10k_pop"] = out[c] / out["population"]
-    order = sorted(out.index, key=lambda g: (GROUP_ORDER.index(g) if g in GROUP_ORDER else len(GROUP_ORDER), g))
+    order = sorted(out.index, key=lambda g: (group_order.index(g) if g in group_order else len(group_order), g))
     return out.loc[order].reset_index()
 
 
-def _industry_table(db, territory: str, codes: list[str], year: int, wide: pd.DataFrame):
+def _industry_table(db, territory: str, codes: list[str], year: int, wide: pd.DataFrame, spec: SurveySpec):
     """Industry density and location quotients for every industry with data, at the latest year ≤ ``year``."""
     inds = [c for c in db.industries()["code"].astype(str) if c != "_T"]
-    wanted = _available(db, INDUSTRY_INDICATORS)
+    industry_inds = list(spec.industry_indicators)
+    wanted = _available(db, industry_inds)
     if not inds or not wanted:
         return pd.DataFrame(columns=["industry_code", "region_code", "year"]), {}
-    obs = db.observations(indicators=wanted, regions=codes, years=list(range(FIRST_YEAR, year + 1)), industries=inds)
+    obs = db.observations(indicators=wanted, regions=codes, years=list(range(spec.first_year, year + 1)), industries=inds)
     obs = obs[obs["region_code"].astype(str).isin(codes)]
     rows, used_years = [], {}
     for ind, grp in obs.groupby("industry_code", sort=True):
@@ -199,13 +189,13 @@ def _industry_table(db, territory: str, codes: list[str], year: int, wide: pd.Da
         y = int(cand[-1])
         used_years[str(ind)] = y
         cur = _wide(grp[grp["year"] == y]).xs(y, level="year").reindex(codes)
-        for c in INDUSTRY_INDICATORS:
+        for c in industry_inds:
             if c not in cur.columns:
                 cur[c] = np.nan
         dens = sv.ip_density(cur, revenue=measure)
         base = wide.xs(y, level="year").reindex(codes) if y in wide.index.get_level_values("year") else pd.DataFrame(index=codes)
         t = pd.DataFrame({"industry_code": str(ind), "region_code": codes, "year": y}, index=codes)
-        for c in INDUSTRY_INDICATORS:
+        for c in industry_inds:
             t[c] = cur[c]
         t["output_measure"] = measure
         t["output_value"] = cur[measure]

@@ -10,6 +10,7 @@ from ..plots import charts, interactive, maps
 from ..plots.tables import style_table
 from ..stages.context import ReportContext
 from ..stages.international import COMPARABLE as INTL_COLUMNS
+from ..territories import CHINA
 from .common import sources_table
 
 INTL_DEMO_NOTE = ("> **⚠ 国际比较含演示（合成）数据**：各国数值由种子生成，仅用于展示流程，"
@@ -253,14 +254,14 @@ def comparison_note(ctx: ReportContext) -> str:
                        "（国家用 ISO 3166-1 三字母代码如 USA、JPN，或中英文国名）以“国家为地区”导入数据库"
                        "（`iplayout db import`）后重新运行本报告，本节即给出中国与各经济体的可比指标对比；"
                        "以世界（WLD）为地域运行评价报告可得到各国综合评价。")
-    peers = intl.loc[intl["region_code"] != "100000", "region_name"].drop_duplicates()
+    peers = intl.loc[intl["region_code"] != CHINA, "region_name"].drop_duplicates()
     years = sorted(intl["year"].unique())
     text += (f"\n\n**国际比较**：中国与已导入数据的{len(peers)}个经济体（{'、'.join(nv.md_escape(n) for n in peers)}）"
              f"在可比指标上的对比，数据年份为{ctx.year}年" + (f"或此前最近年份（{years[0]}—{years[-1]}年）" if len(years) > 1 else "")
              + "。强度指标按每万人口计算；GDP 以现价美元计，不与人民币口径混用。")
     key = intl[intl["indicator_code"] == "patent_applications_invention_per_10k_pop"]
-    if len(key) > 1 and (key["region_code"] == "100000").any():
-        rank = int(key["value"].rank(ascending=False, method="min")[key["region_code"] == "100000"].iloc[0])
+    if len(key) > 1 and (key["region_code"] == CHINA).any():
+        rank = int(key["value"].rank(ascending=False, method="min")[key["region_code"] == CHINA].iloc[0])
         text += f"中国每万人发明专利申请量在{len(key)}个经济体中居第{rank}位。"
     if intl["is_demo"].any():
         text += "\n\n" + INTL_DEMO_NOTE
@@ -286,7 +287,7 @@ def international_table(ctx: ReportContext):
         return None
     wide = intl.pivot_table(index=["region_code", "region_name"], columns="indicator_code", values="value",
                             aggfunc="first").reset_index()
-    wide = wide.assign(_c=wide["region_code"].ne("100000")).sort_values(["_c", "region_code"]).reset_index(drop=True)
+    wide = wide.assign(_c=wide["region_code"].ne(CHINA)).sort_values(["_c", "region_code"]).reset_index(drop=True)
     yrs = intl.groupby("region_code")["year"].agg(lambda y: f"{y.min()}" if y.min() == y.max() else f"{y.min()}—{y.max()}")
     wide["years"] = wide["region_code"].map(yrs)
     cols = {"region_name": ("国家/经济体", "text")}
@@ -295,7 +296,7 @@ def international_table(ctx: ReportContext):
             cols[code] = (f"{name}（{unit}）", "float2" if unit not in ("件", "亿美元") else "int")
     cols["years"] = ("年份", "text")
     cap = f"国际比较：中国与各经济体可比指标（{ctx.year}年或此前最近年份）" + ("（含演示数据）" if intl["is_demo"].any() else "")
-    return style_table(wide, cols, caption=cap, highlight_rows=(wide["region_code"] == "100000").tolist())
+    return style_table(wide, cols, caption=cap, highlight_rows=(wide["region_code"] == CHINA).tolist())
 
 
 def international_chart(ctx: ReportContext):
