@@ -29,7 +29,8 @@ class LocalBackend:
     """A process pool whose workers stay warm across jobs (and across plans of one CLI call).
 
     Workers are spawned (not forked) so they never inherit the parent's threads or open database
-    handles, and each imports papermill/nbconvert/WeasyPrint once in :func:`init_worker`.
+    handles, and each imports papermill/nbconvert/WeasyPrint once in :func:`init_worker` and keeps one
+    warm report kernel (:mod:`.kernels`), shut down when the worker exits.
     """
 
     def __init__(self, workers: int | None = None):
@@ -63,6 +64,10 @@ class LocalBackend:
                     yield _worker_failure(futures[fut], exc)
 
     def close(self) -> None:
+        if self.workers == 0:  # in-process: the warm kernel belongs to this process
+            from .kernels import discard_kernels  # noqa: PLC0415
+
+            discard_kernels()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None

@@ -52,6 +52,19 @@ def _summary(console, outcome) -> None:
     n_fail = len(outcome.failed)
     console.print(f"{len(m['jobs'])} reports, {n_fail} failed, {m['timings'].get('total_seconds', 0):.1f} s → "
                   f"{outcome.run_dir / 'index.html'}")
+    console.print(timing_line(m["timings"]))
+
+
+def timing_line(t: dict) -> str:
+    """One line: where the run's time went (wall seconds; per-report sums are over all workers)."""
+    def s(key: str) -> str:
+        return f"{t[key]:.1f}" if t.get(key) is not None else "—"
+
+    return (f"time {s('total_seconds')} s: stages {s('stage_seconds')} s, reports {s('execute_seconds')} s wall "
+            f"on {t.get('workers')} worker(s) with {t.get('kernels', 'warm')} kernels "
+            f"[{t.get('reports_executed', 0)} reports: execution {s('report_execute_seconds')} s, "
+            f"HTML {s('report_html_seconds')} s, PDF {s('report_pdf_seconds')} s summed over workers], "
+            f"index {s('index_seconds')} s")
 
 
 @click.command("run")
@@ -70,7 +83,10 @@ def _summary(console, outcome) -> None:
 @click.option("--reports-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="where run folders are created (default: reports/)")
 @click.option("--dry-run", is_flag=True, help="validate the plans and list the reports; execute nothing")
-def run(plans, db_path, workers, run_id, resume_dir, only, timeout, no_pdf, scheduler, reports_dir, dry_run):
+@click.option("--fresh-kernels", is_flag=True,
+              help="start a new kernel for every report (default: one warm kernel per worker, reset between reports)")
+def run(plans, db_path, workers, run_id, resume_dir, only, timeout, no_pdf, scheduler, reports_dir, dry_run,
+        fresh_kernels):
     """Execute run PLANS (params/runs/*.yaml): one run folder with index.html and manifest.json per plan."""
     from rich.console import Console  # noqa: PLC0415
 
@@ -115,7 +131,7 @@ def run(plans, db_path, workers, run_id, resume_dir, only, timeout, no_pdf, sche
         for lp in loaded:
             outcome = run_plan(lp, backend=backend, db_path=db, reports_root=reports_dir or default_reports(),
                                run_id=run_id, resume_dir=resume_dir, only=tuple(only), timeout=timeout,
-                               pdf=not no_pdf, progress=_Progress(console))
+                               pdf=not no_pdf, progress=_Progress(console), fresh_kernels=fresh_kernels)
             for w in outcome.manifest.get("warnings", []):
                 if w not in pdf_warned:  # say it once, not once per report
                     console.print(f"[yellow]warning:[/yellow] {w} — HTML reports were still produced")

@@ -27,7 +27,8 @@ class DaskBackend:
     def run(self, tasks: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         from distributed import as_completed  # noqa: PLC0415
 
-        tasks = list(tasks)
+        # a fresh kernel per report: warm kernels would outlive the run in the cluster's long-lived workers
+        tasks = [dict(t, fresh_kernel=True) for t in tasks]
         # pure=False: a report is not a pure function of its arguments (it reads files and the clock)
         futures = {self.client.submit(execute_job, t, pure=False, key=f"iplayout-{t['run_id']}-{t['job']['job_id']}"): t
                    for t in tasks}

@@ -9,6 +9,7 @@ temporary name and moved into place atomically (:mod:`iplayout.fileio`).
 from __future__ import annotations
 
 import os
+import re
 import time
 import traceback
 from pathlib import Path
@@ -17,11 +18,16 @@ from typing import Any
 from ..fileio import atomic_path, atomic_write  # noqa: F401  (atomic_write: also used by runner, index)
 
 _TIMING_KEYS = ("start_time", "end_time", "duration")
+_KERNEL_TMP = re.compile(r"ipykernel_\d+")  # /tmp/ipykernel_<pid>/<hash>.py: cell code as ipykernel names it
 
 
 def init_worker() -> None:
-    """Pool initializer: pay the heavy imports once per worker process."""
+    """Pool initializer: pay the heavy imports once per worker process (the kernel starts with the first job)."""
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # silences a debugger warning per kernel
+    from .kernels import THREAD_ENV  # noqa: PLC0415
+
+    for key, value in THREAD_ENV.items():  # one BLAS thread per process: the pool has one worker per core
+        os.environ.setdefault(key, value)
     _redirect_stderr()
     import nbconvert  # noqa: F401,PLC0415
     import papermill  # noqa: F401,PLC0415
@@ -53,7 +59,7 @@ def _redirect_stderr() -> None:
 
 
 def strip_timing(nb: Any, notebook_rel: str) -> Any:
-    """Remove run-dependent metadata (timings, temp paths, random ids of inserted cells).
+    """Remove run-dependent metadata (timings, temp paths, random ids of inserted cells, kernel pids).
 
     Two runs with the same inputs then give byte-identical executed notebooks.
     """
@@ -76,6 +82,11 @@ def strip_timing(nb: Any, notebook_rel: str) -> Any:
             for key in _TIMING_KEYS:
                 cpm.pop(key, None)
         cell.metadata.pop("execution", None)
+        for out in cell.get("outputs", []):  # warnings and tracebacks name the kernel's temp folder
+            if out.get("output_type") == "stream" and isinstance(out.get("text"), str):
+                out["text"] = _KERNEL_TMP.sub("ipykernel", out["text"])
+            elif out.get("output_type") == "error":
+                out["traceback"] = [_KERNEL_TMP.sub("ipykernel", line) for line in out.get("traceback", [])]
     return nb
 
 
@@ -144,11 +155,10 @@ def execute_job(task: dict[str, Any]) -> dict[str, Any]:
     Returns a result dict: status ``ok``/``failed``, duration, outputs, error, meta, warnings.
     """
     import nbformat  # noqa: PLC0415
-    import papermill as pm  # noqa: PLC0415
     from nbclient.exceptions import CellTimeoutError  # noqa: PLC0415
     from papermill.exceptions import PapermillExecutionError  # noqa: PLC0415
 
-    from . import render  # noqa: PLC0415
+    from . import kernels, render  # noqa: PLC0415
 
     job, run_dir = task["job"], Path(task["run_dir"])
     stem = run_dir / job["output_stem"]
@@ -162,23 +172,27 @@ def execute_job(task: dict[str, Any]) -> dict[str, Any]:
         result["attempts"] = attempt + 1
         exc_seen = None
         try:
-            pm.execute_notebook(
-                job["notebook_path"], str(tmp_nb), parameters=job["parameters"],
-                kernel_name=task.get("kernel_name", "python3"), progress_bar=False,
-                execution_timeout=task.get("timeout"), cwd=str(Path(job["notebook_path"]).parent),
-                # saved after each cell, so a timeout or dead kernel still leaves the partial report
-                request_save_on_cell_execute=True, start_timeout=task.get("start_timeout", 60),
-            )
+            # a warm kernel per worker (or a fresh one per report); papermill saves the partial notebook
+            # when a cell times out or the kernel dies, so a timeout still leaves the report up to there
+            kernels.run_report(job["notebook_path"], str(tmp_nb), job["parameters"], timeout=task.get("timeout"),
+                               kernel_name=task.get("kernel_name", "python3"), fresh=bool(task.get("fresh_kernel")),
+                               preload=task.get("preload", ()), start_timeout=task.get("start_timeout", 60))
+        except kernels.KernelSetupError as exc:
+            exc_seen = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc  # e.g. NoSuchKernel
+            tmp_nb.unlink(missing_ok=True)
+            result["warnings"].append(f"kernel start failed (attempt {attempt + 1}): {exc}")
+            continue  # only a failed kernel start is retried
         except PapermillExecutionError as exc:
             exc_seen = exc
             break  # a cell failed: the kernel started, retrying would fail the same way
-        except Exception as exc:  # noqa: BLE001  (kernel start, timeout, dead kernel …)
+        except Exception as exc:  # noqa: BLE001  (timeout, dead kernel …)
             exc_seen = exc
             if not isinstance(exc, CellTimeoutError) and not _started(tmp_nb):
                 result["warnings"].append(f"kernel start failed (attempt {attempt + 1}): {type(exc).__name__}: {exc}")
-                continue  # only a failed kernel start is retried
+                continue
             break
         break
+    result["execute_seconds"] = round(time.perf_counter() - t0, 3)
     nb = nbformat.read(str(tmp_nb), as_version=4) if tmp_nb.is_file() else None
     if exc_seen is not None:
         result["status"] = "failed"
@@ -199,6 +213,7 @@ def execute_job(task: dict[str, Any]) -> dict[str, Any]:
             html_path = stem.with_suffix(".html")
             atomic_write(html_path, render.render_html(nb, info))
             result["outputs"]["html"] = html_path.relative_to(run_dir).as_posix()
+            result["html_seconds"] = round(time.perf_counter() - t1, 3)
             if task.get("pdf", True):
                 reason = render.pdf_unavailable_reason()
                 if reason:
@@ -206,8 +221,10 @@ def execute_job(task: dict[str, Any]) -> dict[str, Any]:
                     result["pdf_unavailable"] = reason
                 else:
                     pdf_path = stem.with_suffix(".pdf")
+                    t2 = time.perf_counter()
                     with atomic_path(pdf_path) as tmp_pdf:
                         render.render_pdf(nb, info, tmp_pdf)
+                    result["pdf_seconds"] = round(time.perf_counter() - t2, 3)
                     result["outputs"]["pdf"] = pdf_path.relative_to(run_dir).as_posix()
         except Exception as exc:  # noqa: BLE001  (a rendering bug must not hide the other reports)
             result["status"] = "failed"

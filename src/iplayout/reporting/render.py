@@ -287,4 +287,15 @@ def render_pdf(nb: Any, info: dict[str, Any], out_path: Path) -> None:
 
     # WeasyPrint logs every unsupported lab CSS property; they are harmless for our print page
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    HTML(string=render_print_html(nb, info), base_url=str(out_path.parent)).write_pdf(str(out_path))
+    HTML(string=render_print_html(nb, info), base_url=str(out_path.parent)).write_pdf(
+        str(out_path), font_config=_font_config())
+
+
+@lru_cache(maxsize=1)
+def _font_config():
+    """One WeasyPrint font configuration per process: fontconfig is loaded and the CJK faces are opened
+    once, and Pango's font and glyph caches stay warm from one PDF to the next (no ``@font-face`` rules
+    are used, which is what a configuration would accumulate)."""
+    from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
+
+    return FontConfiguration()

@@ -19,6 +19,7 @@ from ..errors import ParameterError, SpecError
 from ..log import logger
 from .execute import atomic_write
 from .jobs import Job, expand_plan, filter_jobs, safe_component
+from .kernels import notebook_imports
 from .manifest import (SCHEMA_VERSION, code_version, db_build_info, db_sources, job_input_hash, load_manifest,
                        package_versions, sha256_file, sha256_tree, write_manifest)
 from .parameters import CodeBook, load_declarations
@@ -153,10 +154,12 @@ def resume_inputs(run_dir: Path, loaded: LoadedPlan, db_path: Path | None) -> tu
 
 def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root: Path, run_id: str | None = None,
              resume_dir: Path | None = None, only: tuple[str, ...] = (), timeout: int | None = None,
-             pdf: bool = True, progress=None, kernel_name: str = "python3") -> RunOutcome:
+             pdf: bool = True, progress=None, kernel_name: str = "python3",
+             fresh_kernels: bool = False) -> RunOutcome:
     """Execute one plan. ``backend`` has ``run(tasks) -> iterator of results`` (see backends.py).
 
-    ``db_path`` None with ``resume_dir``: the database recorded in that run's manifest.
+    Reports run in one warm kernel per worker (:mod:`.kernels`); ``fresh_kernels`` starts a new one
+    for every report instead. ``db_path`` None with ``resume_dir``: the database recorded in that run's manifest.
     """
     t_start = time.perf_counter()
     started = dt.datetime.now().isoformat(timespec="seconds")
@@ -196,6 +199,7 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root:
 
     records: dict[str, dict[str, Any]] = {}
     tasks: list[dict[str, Any]] = []
+    preload = notebook_imports(sorted({j.notebook_path for j in all_jobs}))  # what the kernels import up front
     for job in jobs:
         skey = f"{job.stage}:{job.territory}:{job.year}"
         stage_rec = stages.get(skey)
@@ -214,7 +218,8 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root:
             rec.update(status="failed", error=stage_rec["error"])
             continue
         tasks.append({"job": job.to_dict(), "run_dir": str(run_dir), "run_id": rid, "pdf": pdf, "retries": 1,
-                      "timeout": timeout or loaded.plan.timeout, "kernel_name": kernel_name})
+                      "timeout": timeout or loaded.plan.timeout, "kernel_name": kernel_name,
+                      "fresh_kernel": fresh_kernels, "preload": preload})
 
     # with --resume --only, reports outside the selection keep their earlier record
     plan_ids = {j.job_id for j in all_jobs}
@@ -232,7 +237,8 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root:
         rec = records[res["job_id"]]
         rec.update(status=res["status"], duration=res.get("duration"), outputs=res.get("outputs", {}),
                    error=res.get("error"), warnings=res.get("warnings", []), attempts=res.get("attempts"),
-                   render_seconds=res.get("render_seconds"))
+                   render_seconds=res.get("render_seconds"),
+                   **{k: res.get(k) for k in ("execute_seconds", "html_seconds", "pdf_seconds")})
         meta = res.get("meta") or {}
         rec.update(is_demo=meta.get("is_demo"), report_title=meta.get("title"), sources=meta.get("sources", []))
         rec["sha256"] = {p: sha256_file(run_dir / p) for p in (rec.get("outputs") or {}).values()
@@ -251,14 +257,18 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root:
     manifest = _manifest(loaded, rid, started, db_path, db_sha, stages, records, resume_dir is not None)
     manifest["finished"] = dt.datetime.now().isoformat(timespec="seconds")
     manifest["warnings"] = warnings
-    manifest["timings"] = {"total_seconds": round(time.perf_counter() - t_start, 3), "stage_seconds": stage_seconds,
-                           "execute_seconds": exec_seconds, "workers": getattr(backend, "workers", None)}
+    manifest["timings"] = run_timings(records.values(), stage_seconds=stage_seconds, pool_seconds=exec_seconds,
+                                      workers=getattr(backend, "workers", None), fresh_kernels=fresh_kernels)
     # workbooks the reports wrote next to their stage tables (e.g. the allocation catalogue), for the index
     manifest["attachments"] = sorted(p.relative_to(run_dir).as_posix() for p in stage_root.rglob("*.xlsx")
                                      if not p.name.startswith("."))
     manifest["outputs_sha256"] = {p: h for j in manifest["jobs"] for p, h in (j.get("sha256") or {}).items()}
     manifest["programme"] = _record_evidence(loaded, manifest, run_dir, n_planned=len(all_jobs))
+    t0 = time.perf_counter()
     _checkpoint(run_dir, manifest, "failed" if any(j["status"] == "failed" for j in manifest["jobs"]) else "complete")
+    manifest["timings"]["index_seconds"] = round(time.perf_counter() - t0, 3)
+    manifest["timings"]["total_seconds"] = round(time.perf_counter() - t_start, 3)
+    write_manifest(run_dir, manifest)
     return RunOutcome(run_dir=run_dir, manifest=manifest)
 
 
@@ -272,6 +282,22 @@ def _checkpoint(run_dir: Path, manifest: dict[str, Any], state: str) -> None:
     write_manifest(run_dir, manifest)
     write_status(run_dir, state, missing=missing if state == "running" else [])
     write_index(run_dir, manifest)
+
+
+def run_timings(records, *, stage_seconds: float, pool_seconds: float, workers: int | None,
+                fresh_kernels: bool) -> dict[str, Any]:
+    """Where a run's time went: wall seconds of stage preparation and of the pool, and the reports'
+    execution / HTML / PDF seconds summed over workers (they overlap, so the sums exceed the pool's
+    wall time by up to the number of workers)."""
+    ran = [r for r in records if r.get("status") in ("ok", "failed") and r.get("duration") is not None]
+
+    def total(key: str) -> float:
+        return round(sum(r.get(key) or 0 for r in ran), 3)
+
+    return {"total_seconds": None, "stage_seconds": stage_seconds, "execute_seconds": pool_seconds,
+            "reports_executed": len(ran), "report_execute_seconds": total("execute_seconds"),
+            "report_html_seconds": total("html_seconds"), "report_pdf_seconds": total("pdf_seconds"),
+            "index_seconds": None, "workers": workers, "kernels": "fresh" if fresh_kernels else "warm"}
 
 
 def _record_evidence(loaded: LoadedPlan, manifest: dict[str, Any], run_dir: Path, *, n_planned: int) -> dict[str, Any]:
