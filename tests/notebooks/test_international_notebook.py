@@ -22,7 +22,7 @@ def test_world_evaluation_report_runs(tmp_path):
     import_file(tmp_path / "demo.csv", db_path=db, record=False)
     text, nb = _run(notebooks_dir() / "02_evaluation" / "territory.ipynb",
                     {"territory": "WLD", "year": 2022, "db_path": str(db)}, tmp_path)
-    assert "演示数据提示" in text and "无底图" in text and "**国际比较**" in text
+    assert "演示数据提示" in text and "无底图" in text and "**国内外比对**" in text
     plain = re.sub(r"<[^>]+>", " ", text)
     usa = rows.set_index(["region", "year", "indicator"]).loc[("USA", 2022, "rd_intensity"), "value"]
     assert f"{usa:,.2f}" in plain and "美国" in plain

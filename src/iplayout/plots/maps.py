@@ -230,19 +230,8 @@ def plot_choropleth(geo, values: pd.Series, *, territory: str, title: str, legen
         cb.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     elif vmax >= 1000:
         cb.ax.yaxis.set_major_formatter(thousands_formatter(0))
-    if scs is not None and len(scs):
-        inset = ax.inset_axes([0.83, 0.0, 0.17, 0.31])
-        scs.to_crs(crs).plot(column="value", ax=inset, cmap=cmap, norm=norm, edgecolor="#888888", linewidth=0.3,
-                             missing_kwds={"color": NO_DATA, "edgecolor": "#888888", "linewidth": 0.3})
-        if dashes is not None:
-            dashes.to_crs(crs).plot(ax=inset, color="#4d4d4d", linewidth=0.9)
-        inset.set_xticks([])
-        inset.set_yticks([])
-        inset.set_xlabel("")
-        inset.set_ylabel("")
-        inset.set_title("南海诸岛", fontsize=7)
-        for s in inset.spines.values():
-            s.set_edgecolor(GREY)
+    _scs_inset(ax, scs, crs, dashes, column="value", cmap=cmap, norm=norm,
+               missing_kwds={"color": NO_DATA, "edgecolor": "#888888", "linewidth": 0.3})
     if g["value"].isna().any():  # a member without data, or 台湾/香港/澳门 (no figure in the bundled statistics)
         from matplotlib.patches import Patch
 
@@ -281,16 +270,7 @@ def plot_category_map(geo, categories: pd.Series, *, colours: dict, territory: s
     if national:
         x0, x1 = ax.get_xlim()
         ax.set_xlim(x0, x1 + 0.18 * (x1 - x0))
-    if scs is not None and len(scs):
-        inset = ax.inset_axes([0.83, 0.0, 0.17, 0.31])
-        scs.to_crs(crs).plot(color=scs["colour"], ax=inset, edgecolor="#888888", linewidth=0.3)
-        if dashes is not None:
-            dashes.to_crs(crs).plot(ax=inset, color="#4d4d4d", linewidth=0.9)
-        inset.set_xticks([])
-        inset.set_yticks([])
-        inset.set_title("南海诸岛", fontsize=7)
-        for sp in inset.spines.values():
-            sp.set_edgecolor(GREY)
+    _scs_inset(ax, scs, crs, dashes, color=scs["colour"] if scs is not None else None)
     present = [c for c in colours if c in set(categories.dropna())]
     handles = [Patch(facecolor=colours[c], edgecolor="#999999", label=c) for c in present]
     if g["cat"].isna().any():
@@ -301,6 +281,23 @@ def plot_category_map(geo, categories: pd.Series, *, colours: dict, territory: s
     ax.set_title(title)
     line = ATTRIBUTION if not source else f"{source}。{ATTRIBUTION}"
     return finish(fig, source=line)
+
+
+def _scs_inset(ax, scs, crs, dashes, **plot_kwargs) -> None:
+    """The 南海诸岛 inset at the lower right: the islands (drawn with ``plot_kwargs``) and the whole dashed line."""
+    if scs is None or not len(scs):
+        return
+    inset = ax.inset_axes([0.83, 0.0, 0.17, 0.31])
+    scs.to_crs(crs).plot(ax=inset, edgecolor="#888888", linewidth=0.3, **plot_kwargs)
+    if dashes is not None:
+        dashes.to_crs(crs).plot(ax=inset, color="#4d4d4d", linewidth=0.9)
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.set_xlabel("")
+    inset.set_ylabel("")
+    inset.set_title("南海诸岛", fontsize=7)
+    for spine in inset.spines.values():
+        spine.set_edgecolor(GREY)
 
 
 def _draw_labels(ax, main, labels, *, territory: str, highlight, national: bool) -> None:

@@ -99,7 +99,10 @@ def run(plans, db_path, workers, run_id, resume_dir, only, timeout, no_pdf, sche
         recorded = load_manifest(resume_dir).get("plan", {}).get("file")
         if not recorded:
             raise SpecError(f"{resume_dir}: no manifest with a plan file; give the PLAN explicitly")
-        plans = (Path(recorded),)
+        from ..config import project_root  # noqa: PLC0415
+
+        rec = Path(recorded)
+        plans = (rec if rec.is_absolute() or rec.is_file() else project_root() / rec,)
     if not plans:
         raise click.UsageError("give at least one run plan (e.g. params/runs/national.yaml)")
     if (resume_dir or run_id) and len(plans) > 1:

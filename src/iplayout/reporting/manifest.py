@@ -90,6 +90,7 @@ def relative_paths(obj: Any, run_dir: str | Path) -> Any:
     run = os.path.abspath(str(run_dir))
     root = os.path.abspath(str(project_root()))
     rel_root = os.path.relpath(root, run)
+    inside_root = (run + os.sep).startswith(root + os.sep)
 
     def fix(v: Any) -> Any:
         if isinstance(v, dict):
@@ -98,6 +99,10 @@ def relative_paths(obj: Any, run_dir: str | Path) -> Any:
             return [fix(x) for x in v]
         if isinstance(v, str) and v:
             if os.path.isabs(v) and "\n" not in v and " " not in v.strip():
+                # a project file seen from a run folder outside the project reads as project-relative
+                # (params/…, data/…), not as a climb to the file-system root that spells the machine path
+                if not inside_root and os.path.abspath(v).startswith(root + os.sep):
+                    return Path(os.path.relpath(v, root)).as_posix()
                 return Path(os.path.relpath(v, run)).as_posix()
             return v.replace(run + os.sep, "").replace(root + os.sep, rel_root + "/")
         return v

@@ -132,8 +132,11 @@ def resume_inputs(run_dir: Path, loaded: LoadedPlan, db_path: Path | None) -> tu
         raise SpecError(f"{run_dir}: no manifest.json — not a run folder that can be resumed")
     rec_db = (prev.get("inputs") or {}).get("database") or {}
     rec_path = Path(rec_db.get("path", ""))
-    if not rec_path.is_absolute():  # manifests record paths relative to the run folder (portable run folders)
-        rec_path = (Path(run_dir) / rec_path).resolve()
+    if not rec_path.is_absolute():  # manifests record paths relative to the run folder (or the project root)
+        from ..config import project_root  # noqa: PLC0415
+
+        cand = (Path(run_dir) / rec_path).resolve()
+        rec_path = cand if cand.is_file() else (project_root() / rec_path).resolve()
     db = Path(db_path) if db_path is not None else rec_path
     if not rec_db.get("path"):
         raise SpecError(f"{run_dir}: the manifest records no database; give --db")
@@ -272,6 +275,15 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root:
     return RunOutcome(run_dir=run_dir, manifest=manifest)
 
 
+def _project_path(path: Path) -> str:
+    """A project file as the researcher names it (``params/runs/x.yaml``); other files stay absolute (the manifest
+    writer makes those relative to the run folder)."""
+    from ..config import project_root  # noqa: PLC0415
+
+    p, root = Path(path).resolve(), project_root().resolve()
+    return p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p)
+
+
 def _checkpoint(run_dir: Path, manifest: dict[str, Any], state: str) -> None:
     """Manifest, ``status.json`` and index page as they stand (the index lists reports still missing)."""
     from .index import write_index  # noqa: PLC0415
@@ -331,8 +343,8 @@ def _manifest(loaded: LoadedPlan, rid: str, started: str, db_path: Path, db_sha:
         "finished": None,
         "resumed": resumed,
         "plan": {"name": loaded.plan.name, "title": loaded.plan.title, "title_en": loaded.plan.title_en,
-                 "file": str(loaded.path), "sha256": sha256_file(loaded.path), "content": loaded.raw},
-        "declarations": {"file": str(loaded.declarations_path), "sha256": sha256_file(loaded.declarations_path)},
+                 "file": _project_path(loaded.path), "sha256": sha256_file(loaded.path), "content": loaded.raw},
+        "declarations": {"file": _project_path(loaded.declarations_path), "sha256": sha256_file(loaded.declarations_path)},
         "inputs": {"database": {"path": str(db_path), "sha256": db_sha, "build_info": db_build_info(db_path)},
                    "notebooks": {j["notebook"]: sha256_file(j["notebook_path"])
                                  for j in records.values()}},
