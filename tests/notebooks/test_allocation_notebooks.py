@@ -4,6 +4,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from notebook_helpers import run_notebook
 
 from iplayout.allocation import zones as zn
 from iplayout.allocation.spec import load_zone_spec
@@ -56,19 +57,7 @@ def test_stage_contract_and_reused_draws(stage_root, territory, year):
 
 
 def _run(path, params, tmp_path):
-    import papermill as pm
-
-    out = tmp_path / path.name
-    pm.execute_notebook(str(path), str(out), parameters=params, progress_bar=False, log_output=False,
-                        cwd=str(path.parent), kernel_name="python3")
-    nb = json.loads(out.read_text(encoding="utf-8"))
-    text = []
-    for cell in nb["cells"]:
-        for o in cell.get("outputs", []):
-            assert o["output_type"] != "error", o.get("evalue")
-            data = o.get("data", {})
-            text.append("".join(data.get("text/markdown", "")) + "".join(data.get("text/html", "")))
-    return "\n".join(text)
+    return run_notebook(path, params, tmp_path)[0]
 
 
 @pytest.mark.parametrize("territory,year", CASES)

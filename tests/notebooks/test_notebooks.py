@@ -1,3 +1,4 @@
+from notebook_helpers import run_notebook
 """Stage notebooks: stored clean and thin; executed with papermill they show the library's numbers."""
 import ast
 import json
@@ -52,19 +53,7 @@ def test_notebook_is_clean_and_thin(path):
 
 
 def _run(path, params, tmp_path):
-    import papermill as pm
-
-    out = tmp_path / path.name
-    pm.execute_notebook(str(path), str(out), parameters=params, progress_bar=False, log_output=False,
-                        cwd=str(path.parent), kernel_name="python3")
-    nb = json.loads(out.read_text(encoding="utf-8"))
-    text = []
-    for c in nb["cells"]:
-        for o in c.get("outputs", []):
-            assert o["output_type"] != "error", o.get("evalue")
-            data = o.get("data", {})
-            text.append("".join(data.get("text/markdown", "")) + "".join(data.get("text/html", "")))
-    return "\n".join(text), nb
+    return run_notebook(path, params, tmp_path)
 
 
 needs_db = pytest.mark.skipif(not default_db_path().exists(), reason="database not built")
