@@ -32,10 +32,14 @@ def fmt_num(x, decimals: int = 0) -> str:
 
 
 def fmt_pct(x, decimals: int = 1, *, signed: bool = False) -> str:
-    """0.1394 → "13.9%"; missing → "—"."""
+    """0.1394 → "13.9%"; missing → "—"; a small positive share reads "不足0.1%" (never a misleading "0.0%")."""
     if _missing(x):
         return "—"
-    return f"{float(x) * 100:+.{decimals}f}%" if signed else f"{float(x) * 100:.{decimals}f}%"
+    pct = float(x) * 100
+    floor = 10 ** -decimals
+    if not signed and 0 < pct < floor / 2:
+        return f"不足{floor:.{decimals}f}%"
+    return f"{pct:+.{decimals}f}%" if signed else f"{pct:.{decimals}f}%"
 
 
 def scope_word(territory: str) -> str:

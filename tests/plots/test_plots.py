@@ -102,3 +102,12 @@ def test_narrative_sentence_golden():
     assert s.startswith("2015年江苏省国内专利授权量250,290件，居全国第2位")
     assert "2010—2015年年均增长12.6%" in s and "其中发明专利占14.4%" in s
     assert md_escape("a*<script>") == "a\\*&lt;script&gt;"
+
+
+def test_small_shares_never_read_as_zero():
+    from iplayout import narrative as nv
+
+    assert nv.fmt_pct(12 / 434039) == "不足0.1%"      # 西藏 12 of 434,039 high-tech patent applications
+    assert nv.fmt_pct(0.00051) == "0.1%" and nv.fmt_pct(0.0) == "0.0%" and nv.fmt_pct(0.1394) == "13.9%"
+    assert nv.fmt_pct(0.00002, 2) == "不足0.01%"
+    assert nv.fmt_pct(-0.0002, signed=True) == "-0.0%" and nv.fmt_pct(None) == "—"

@@ -115,3 +115,15 @@ def test_demo_marks_per_cell_and_flags_in_chinese(stage_dir):
     cov = ov.coverage_table(ctx).data
     assert not cov["质量标记"].map(lambda s: bool(SLUGS.search(s))).any()
     assert "本节给出苏州" in sv.ip_types_text(ctx)
+
+
+def test_sparse_indicator_gets_a_sentence_not_a_map(stage_dir):
+    """2022 trademark registrations are known for one province only: no one-colour choropleth, a sentence naming it."""
+    ctx = _ctx("survey", "100000", 2022, stage_dir)
+    out = ov.territory_maps(ctx)
+    notes = [o for o in out if isinstance(o, str)]
+    assert len(out) == 4 and len(notes) == 1
+    assert "商标注册量仅有1个地区有数据" in notes[0] and "不绘制分布图" in notes[0]
+    for o in out:
+        if not isinstance(o, str):
+            o.clf()

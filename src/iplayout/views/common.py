@@ -11,6 +11,7 @@ from .survey import _src, _value_map, demo_flags
 
 OVERVIEW = ["patent_applications", "patent_grants", "patent_grants_invention", "valid_patents_invention",
             "plant_variety_grants", "trademark_registrations", "rd_expenditure"]
+MIN_MAP_COVERAGE = 0.5  # share of member regions with a value below which no choropleth is drawn
 INDUSTRY_COLUMNS = {"name": ("地区", "text"), "output_value": ("营业收入/产值(亿元)", "auto"),
                     "industry_enterprises": ("企业数(个)", "int"), "industry_patent_applications": ("专利申请(件)", "int"),
                     "industry_valid_patents": ("有效发明专利(件)", "int"), "per_100m_revenue": ("每亿元收入/产值专利(件)", "float2"),
@@ -70,19 +71,31 @@ def territory_table(ctx: ReportContext, indicators=OVERVIEW):
 
 def territory_maps(ctx: ReportContext, indicators=(("patent_grants", "value"), ("valid_patents_invention", "per_10k_pop"),
                                                   ("trademark_registrations", "value"), ("plant_variety_grants", "value"))):
-    """One choropleth per key indicator with data in the year (totals, or per 10k people for intensity); 无底图 note otherwise."""
+    """One choropleth per key indicator with data in the year (totals, or per 10k people for intensity); 无底图 note otherwise.
+
+    An indicator known for fewer than :data:`MIN_MAP_COVERAGE` of the member regions gets a sentence naming the
+    regions that have it instead of a map: a map of one coloured province says nothing about a distribution.
+    """
     if not maps.has_boundaries(ctx.territory):
         return [maps.no_map_note(ctx.territory_name)]
     geo = maps.territory_geometry(ctx.territory, ctx.members)
     figs = []
     for ind, column in indicators:
         v = _value_map(ctx, ind, column)
-        if v.notna().any():
-            per = column == "per_10k_pop"
-            figs.append(maps.plot_choropleth(
-                geo, v, territory=ctx.territory, labels=ctx.names(short=True),
-                legend_label=f"{ctx.indicator_unit(ind)}/万人" if per else ctx.indicator_unit(ind),
-                title=f"{ctx.year}年{ctx.territory_name}各地区{ctx.indicator_name(ind)}" + ("（每万人）" if per else "")))
+        known = v.dropna()
+        if known.empty:
+            continue
+        name = ctx.indicator_name(ind)
+        if len(known) < MIN_MAP_COVERAGE * len(ctx.members):
+            who = "、".join(nv.md_escape(ctx.names().get(c, c)) for c in known.sort_values(ascending=False).index)
+            figs.append(maps.NoMap(f"*（{ctx.year}年{name}仅有{len(known)}个地区有数据（{who}），不足成员地区的一半，"
+                                   f"不绘制分布图；数值见上表与数据覆盖表。）*"))
+            continue
+        per = column == "per_10k_pop"
+        figs.append(maps.plot_choropleth(
+            geo, v, territory=ctx.territory, labels=ctx.names(short=True),
+            legend_label=f"{ctx.indicator_unit(ind)}/万人" if per else ctx.indicator_unit(ind),
+            title=f"{ctx.year}年{ctx.territory_name}各地区{name}" + ("（每万人）" if per else "")))
     return figs
 
 
