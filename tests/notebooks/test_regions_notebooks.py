@@ -28,7 +28,7 @@ def test_regions_notebooks(nb, extra, stage_dir, tmp_path):
     from iplayout.stages import open_context
 
     params = {"territory": "320000", "year": 2018, "stage_dir": stage_dir, **extra}
-    text, _ = _run(notebooks_dir() / "04_regions" / nb, params, tmp_path)
+    text, executed = _run(notebooks_dir() / "04_regions" / nb, params, tmp_path)
     ctx = open_context("regions", territory="320000", year=2018, stage_dir=stage_dir, region_code=extra.get("region_code"))
     assert ("演示数据提示" in text) == ctx.is_demo
     names = ctx.names()
@@ -45,6 +45,9 @@ def test_regions_notebooks(nb, extra, stage_dir, tmp_path):
         assert "本报告集未附经核实的专利导航园区名单" in text
     if nb == "layout_report.ipynb":
         assert "../01_survey/territory.html" in text and "region-320100.html" in text and "demo_zone.html" in text
+        # the zone map of the zones report, drawn from the same allocation stage tables
+        cell = next(c for c in executed["cells"] if "lr.zone_map(ctx)" in "".join(c["source"]))
+        assert any("image/png" in o.get("data", {}) for o in cell["outputs"])
 
 
 @pytest.mark.slow

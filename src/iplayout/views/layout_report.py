@@ -6,6 +6,7 @@ exist in this checkout (a run plan may still leave a report out: the index lists
 """
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 
 import pandas as pd
@@ -13,6 +14,7 @@ import pandas as pd
 from .. import narrative as nv
 from ..config import notebooks_dir
 from ..naming import report_stem
+from ..plots.maps import NoMap
 from ..stages.api import load_stage
 from ..stages.context import ReportContext
 from ..stages.registry import REGISTRY
@@ -85,6 +87,17 @@ def zones_sentence(ctx: ReportContext) -> str:
     return text + f"（{link('功能区划分报告', '03_allocation/zones.ipynb')}；{link('导向目录', '03_allocation/catalogue.ipynb')}）"
 
 
+def zone_map(ctx: ReportContext):
+    """The functional-zone map of the zones report, drawn from the same allocation stage tables (one picture
+    of the layout in the final report); a sentence when the allocation stage is not available."""
+    from .allocation import zone_map as allocation_zone_map  # noqa: PLC0415 (views.allocation imports plots)
+
+    alloc = ctx.extras.get("allocation")
+    if alloc is None:
+        return NoMap(f"*（{NO_ALLOCATION}）*")
+    return allocation_zone_map(dataclasses.replace(ctx, stage=alloc))
+
+
 def catalogue_highlights(ctx: ReportContext, action: str = "重点布局", top: int = 12) -> str:
     """The catalogue's priority entries (city × industry) with their levers."""
     if not _allocation(ctx):
@@ -151,9 +164,11 @@ def problems_text(ctx: ReportContext) -> str:
     beyond = t[t["history_leader"] == "beyond"]
     if len(beyond):
         tn = _target_names(ctx)
-        out.append("追上组内领先地区所需增速超过本地区历史任何一年的：" + "；".join(
-            f"{link(names.get(c, c), '04_regions/region.ipynb', [c])}（{'、'.join(_e(tn.get(i, i)) for i in g['indicator_code'])}）"
-            for c, g in beyond.groupby("region_code")) + "。")
+        # one sentence per indicator (a list of 19 regions each followed by the same indicator reads as noise)
+        for ind, g in beyond.groupby("indicator_code", sort=False):
+            who = "、".join(link(names.get(c, c), "04_regions/region.ipynb", [c]) for c in g["region_code"].drop_duplicates())
+            out.append(f"{g['region_code'].nunique()}个地区的{_e(tn.get(ind, ind))}追上组内领先地区所需的年均增速超过本地区"
+                       f"历史上任何一年的实际增速：{who}。")
     low = p[p["D"] < 0.5]
     if len(low):
         out.append(f"{len(low)}个地区耦合协调度低于0.5（失调或濒临失调）：" + "、".join(_e(names.get(c, c)) for c in low["region_code"]) + "。")
