@@ -34,6 +34,8 @@ def test_failure_is_isolated_listed_and_resume_redoes_only_it(fixture_plan, fixt
     assert m["timings"]["total_seconds"] > 0 and all(j["input_hash"] for j in m["jobs"])
     index = (rd / "index.html").read_text(encoding="utf-8")
     assert "单元格 3：ValueError" in index and "失败 1" in index
+    # the finished run's index states its total time (it used to be written before the total was known: "—")
+    assert re.search(r"<b>[0-9.]+ 秒</b><span>总耗时</span>|<b>\d+ 分 \d+ 秒</b><span>总耗时</span>", index)
 
     # every HTML is offline
     htmls = sorted(rd.rglob("*.html"))
