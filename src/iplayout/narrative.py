@@ -17,6 +17,14 @@ DEMO_NOTE = "**本报告使用了演示（合成）数据，数值仅用于展�
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 
 
+class Note(str):
+    """A Markdown sentence a view returns in place of a table or chart ("无专家组调整条目。"): as the last
+    expression of a cell it renders as text, not as the Python string literal ``'…'``; empty renders nothing."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
 def md_escape(text) -> str:
     """Escape a data-derived string for Markdown-then-HTML (``<`` → ``&lt;``, ``*`` → ``\\*``)."""
     return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))

@@ -16,5 +16,9 @@ def run_notebook(path, params, tmp_path):
         for o in c.get("outputs", []):
             assert o["output_type"] != "error", o.get("evalue")
             data = o.get("data", {})
+            # a view's fallback sentence must render as text, never as the Python literal '…' or None
+            if set(data) == {"text/plain"}:
+                plain = "".join(data["text/plain"])
+                assert not plain.startswith(("'", '"', "None", "<")), (path.name, plain[:80])
             text.append("".join(data.get("text/markdown", "")) + "".join(data.get("text/html", "")))
     return "\n".join(text), nb

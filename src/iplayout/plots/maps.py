@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..config import data_dir, project_root
 from ..errors import DataError, Problem
+from ..narrative import Note
 from ..territories import MapProfile, territory_profile
 from .style import CMAP, GREY, HIGHLIGHT, finish, new_figure, thousands_formatter
 
@@ -32,11 +33,8 @@ LABEL_OFFSETS = {"100000": {"110000": (-330, 170), "120000": (330, 60), "310000"
 NO_DATA = "#d9d9d9"
 
 
-class NoMap(str):
+class NoMap(Note):
     """A Markdown note shown in place of a map (a territory without a boundary file, e.g. the world ``WLD``)."""
-
-    def _repr_markdown_(self) -> str:
-        return str(self)
 
 
 def map_profile(territory: str) -> MapProfile:

@@ -129,7 +129,7 @@ def probability_table(ctx: ReportContext):
     """Region × zone probabilities (share of Monte Carlo draws), zones never reached left blank."""
     p = ctx.table("zone_probabilities")
     if p.empty:
-        return "未进行蒙特卡罗不确定性分析，无功能区概率。"
+        return nv.Note("未进行蒙特卡罗不确定性分析，无功能区概率。")
     names = ctx.table("zone_types").set_index("zone")["zone_name"]
     wide = p.pivot_table(index="region_code", columns="zone", values="probability", aggfunc="first")
     wide.columns = [names.get(c, c) for c in wide.columns]
@@ -162,7 +162,7 @@ def silhouette_table(ctx: ReportContext):
     """Mean silhouette by k for k-means and Ward (the chosen k marked)."""
     s = ctx.table("cluster_silhouette")
     if s.empty:
-        return ""
+        return nv.Note("")
     wide = s.pivot_table(index="k", columns="method", values="silhouette").reset_index()
     chosen = s[s["chosen"]].set_index("method")["k"]
     wide["mark"] = wide["k"].map(lambda k: "、".join(m for m, v in {"K均值": chosen.get("kmeans"), "Ward": chosen.get("ward")}.items() if v == k))
@@ -174,7 +174,7 @@ def crosstab_table(ctx: ReportContext, method: str = "kmeans"):
     """Zones × clusters counts for one clustering."""
     c = ctx.table("cluster_crosstab")
     if c.empty:
-        return ""
+        return nv.Note("")
     c = c[c["method"] == method]
     names = ctx.table("zone_types").set_index("zone")["zone_name"]
     wide = c.pivot_table(index="zone", columns="cluster", values="n", aggfunc="sum", fill_value=0)

@@ -79,7 +79,7 @@ def overrides_table(ctx: ReportContext):
     c = _entries(ctx)
     c = c[c["overridden"]]
     if c.empty:
-        return "无专家组调整条目。"
+        return nv.Note("无专家组调整条目。")
     return style_table(c, {"region_name": ("地区", "text"), "industry_name": ("产业", "text"),
                            "rule_action": ("规则结果", "text"), "action": ("调整后", "text"),
                            "override_reason": ("理由", "text"), "override_reviewer": ("审定", "text"),
@@ -92,7 +92,7 @@ def missing_table(ctx: ReportContext):
     if ctx.industry_code:
         m = m[m["industry_code"] == ctx.industry_code]
     if m.empty:
-        return "所有地区×产业均有所需数据。"
+        return nv.Note("所有地区×产业均有所需数据。")
     m["region_name"] = m["region_code"].map(ctx.names())
     m["industry_name"] = m["industry_code"].map(_ind_names(ctx))
     return style_table(m, {"region_name": ("地区", "text"), "industry_name": ("产业", "text"), "reason": ("原因", "text")},

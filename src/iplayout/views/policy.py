@@ -46,7 +46,7 @@ def inventory_table(ctx: ReportContext):
 def _counts(ctx: ReportContext, column: str, label: str, explode: bool):
     p = ctx.table("policies")
     if p.empty:
-        return ""
+        return nv.Note("")
     vals = p[column].map(_split).explode() if explode else p[column]
     if column == "industries":
         vals = vals.map(lambda x: "全部产业" if x == "_T" else _ind_names(ctx).get(x, x))
@@ -87,7 +87,7 @@ def gaps_text(ctx: ReportContext) -> str:
 def gaps_table(ctx: ReportContext):
     g = ctx.table("policy_gaps")
     if g.empty:
-        return ""
+        return nv.Note("")
     return style_table(g, {"gap_id": ("编号", "text"), "gap": ("政策缺口", "text")}, caption="政策缺口（重点布局条目）")
 
 
@@ -103,7 +103,7 @@ def coverage_detail_table(ctx: ReportContext):
     c = ctx.table("policy_coverage")
     c = c[c["action"] == "重点布局"].copy()
     if c.empty:
-        return ""
+        return nv.Note("")
     c["region_name"] = c["region_code"].map(ctx.names())
     c["industry_name"] = c["industry_code"].map(_ind_names(ctx))
     return style_table(c, {"region_name": ("地区", "text"), "industry_name": ("产业", "text"), "levers": ("配置手段", "text"),
