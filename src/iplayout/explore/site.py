@@ -38,6 +38,16 @@ def jsonp(key: str, payload) -> str:
     return f"window.IPL_RECEIVE({script_json(key)},{script_json(payload)});\n"
 
 
+def read_jsonp(path: str | Path) -> tuple[str, object]:
+    """Inverse of :func:`jsonp` (tests, and tools that read a built site): ``(key, payload)``."""
+    text = Path(path).read_text(encoding="utf-8")
+    head, tail = "window.IPL_RECEIVE(", ");\n"
+    if not (text.startswith(head) and text.endswith(tail)):
+        raise ParameterError(f"{path} is not an explorer data script")
+    key, payload = json.loads("[" + text[len(head):-len(tail)] + "]")
+    return key, payload
+
+
 def palette(k: int = K_CLASSES) -> list[str]:
     """``k`` colours of the reports' sequential colour map (``plots.style.CMAP``), light to dark."""
     import matplotlib as mpl

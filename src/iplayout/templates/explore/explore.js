@@ -422,6 +422,10 @@
   window.IPL = {
     state: S, csv: csvText, setTerritory: setTerritory, setIndicator: setIndicator, setYear: setYear, openPanel: openPanel,
     showCompare: showCompare, showMap: showMap, year: function () { return year(); },
+    pixelOf: function (code) {  // page coordinates of a region's label point (tests click there)
+      var p = chart.convertToPixel({geoIndex: 0}, geo().points[code]), r = $("map").getBoundingClientRect();
+      return [r.left + p[0], r.top + p[1]];
+    },
     mapValues: function () { var o = {}; (chart.getOption().series[0].data || []).forEach(function (d) { o[d.name] = d.value; }); return o; },
     ready: load("catalog", "data/catalog.js").then(init)
   };
