@@ -1,6 +1,7 @@
 """The built site: layout, offline references, safe data scripts, refusal to overwrite other folders."""
 import hashlib
 import re
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +54,12 @@ def test_refuses_to_replace_a_folder_that_is_not_a_site(db, tmp_path):
     assert [p.name for p in other.iterdir()] == ["keep.txt"]
     with pytest.raises(ParameterError, match="no boundary file"):
         build_site(db, tmp_path / "w", territories=["WLD"])
+
+
+def test_reports_index_links_the_explorer(site, reports_dir):
+    """Built as ``reports/explore`` next to the report sets, the CLI regenerates ``reports/index.html`` with a link."""
+    index = (reports_dir / "index.html").read_text(encoding="utf-8")
+    assert 'href="explore/index.html"' in index and f'href="{RUN_ID}/index.html"' in index
+    make = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding="utf-8")
+    report = make.split("\nreport:", 1)[1].split("\n\n", 1)[0]
+    assert "iplayout explore --runs reports -o reports/explore" in report

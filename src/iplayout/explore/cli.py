@@ -18,10 +18,13 @@ import click
               help="Territory code (repeatable; default 100000, 320000 and every profile with a map).")
 def explore(db_path, runs_dir, out_dir, territories) -> None:
     from ..db.api import open_db
+    from ..reporting.index import EXPLORER_DIR, write_root_index
     from .site import build_site
 
     with open_db(db_path) as db:
         s = build_site(db, out_dir, runs_dir=runs_dir, territories=list(territories) or None)
+    if runs_dir is not None and out_dir.name == EXPLORER_DIR and out_dir.resolve().parent == runs_dir.resolve():
+        write_root_index(runs_dir)  # reports/index.html links the explorer next to the report sets
     per = "，".join(f"{t}: {v['indicators']} 个指标 {v['bytes'] / 1e6:.2f} MB" for t, v in s["territories"].items())
     click.echo(f"站点已生成 / site written: {s['path']}/index.html — {s['files']} 个文件，"
                f"{s['bytes'] / 1e6:.2f} MB，{s['seconds']:.1f} 秒（{per}）")

@@ -21,6 +21,7 @@ from ..errors import ParameterError
 from ..fileio import atomic_dir
 from ..plots.interactive import ASSETS_DIR, ECHARTS_VERSION, echarts_source, script_json
 from ..plots.style import CMAP, HIGHLIGHT
+from ..reporting.index import EXPLORER_MARKER
 from ..territories import load_profiles, territory_profile
 from .breaks import SCHEME_NAMES
 from .data import K_CLASSES, file_key, indicator_entry, source_table, territory_payloads
@@ -28,7 +29,7 @@ from .geometry import territory_geometry
 from .layers import find_runs, territory_layers
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "explore"
-MARKER = "explore.json"
+MARKER = EXPLORER_MARKER
 DEFAULT_TERRITORIES = ("100000", "320000")
 TITLE = "知识产权区域布局信息平台 · 可视化地理信息系统"
 
