@@ -88,23 +88,28 @@ def series_payload(s: Series, *, territory: str, members: list[str], indicator: 
     ``src`` indexes ``sources`` (-1 where no value); ``breaks`` holds class upper bounds per scheme (per year for
     quantile and Jenks, one set over all years for fixed).
     """
-    t = s.tidy[s.tidy["region_code"].astype(str).isin(members)]
-    years = sorted(int(y) for y in t["year"].unique())
+    t = s.tidy
+    # plain numpy/object arrays: per-row pandas ops on Arrow strings dominate the build time otherwise
     ridx = {c: i for i, c in enumerate(members)}
+    codes = t["region_code"].to_numpy(dtype=object)
+    keep = np.fromiter((c in ridx for c in codes), dtype=bool, count=len(codes))
+    yrs = t["year"].to_numpy(dtype="int64")[keep]
+    years = sorted(set(yrs.tolist()))
     yidx = {y: i for i, y in enumerate(years)}
+    yi = np.fromiter((yidx[y] for y in yrs.tolist()), dtype=int, count=len(yrs))
+    ri = np.fromiter((ridx[c] for c in codes[keep]), dtype=int, count=len(yrs))
+    src_ids = [str(x) for x in t["source_id"].to_numpy(dtype=object)[keep]]
+    sources = sorted(set(src_ids))
+    sidx = {x: i for i, x in enumerate(sources)}
     shape = (len(years), len(members))
     v = np.full(shape, np.nan)
     demo = np.zeros(shape, dtype=int)
     src = np.full(shape, -1, dtype=int)
-    sources = sorted(set(t["source_id"].astype(str)))
-    sidx = {x: i for i, x in enumerate(sources)}
-    yi = t["year"].astype("int64").map(yidx).to_numpy()
-    ri = t["region_code"].astype(str).map(ridx).to_numpy()
-    v[yi, ri] = pd.to_numeric(t["value"], errors="coerce").astype("float64").to_numpy()
-    demo[yi, ri] = t["is_demo"].astype(bool).to_numpy().astype(int)
-    src[yi, ri] = t["source_id"].astype(str).map(sidx).to_numpy()
-    qf = t["quality_flag"].astype(str).to_numpy()
-    flags = {f"{a},{b}": str(q) for a, b, q in zip(yi, ri, qf) if q}
+    v[yi, ri] = pd.to_numeric(t["value"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)[keep]
+    demo[yi, ri] = t["is_demo"].to_numpy(dtype=bool)[keep]
+    src[yi, ri] = [sidx[x] for x in src_ids]
+    qf = t["quality_flag"].to_numpy(dtype=object)[keep]
+    flags = {f"{a},{b}": str(q) for a, b, q in zip(yi.tolist(), ri.tolist(), qf) if q}
     direction = str(indicator.get("direction") or "+")
     rank = ranks(v, direction)
     finite = v[np.isfinite(v)]

@@ -24,7 +24,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var ec = window.echarts, esc = ec ? ec.format.encodeHTML : function (x) { return String(x); };
   var DECAL = {symbol: "rect", symbolSize: 1, dashArrayX: [1, 0], dashArrayY: [2, 4], rotation: Math.PI / 4,
-               color: "rgba(90,0,0,0.45)"};
+               color: "rgba(90,0,0,0.3)"};
   var CAT = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
              "#1f78b4", "#b2df8a"];
   var NODATA = "#d9d9d9";
@@ -45,6 +45,7 @@
     if (v === null || v === undefined || !isFinite(v)) { return "—"; }
     return Number(v).toLocaleString("zh-CN", {minimumFractionDigits: d, maximumFractionDigits: d});
   }
+  function axisNumber(v) { return Math.abs(v) >= 1e8 ? v / 1e8 + "亿" : Math.abs(v) >= 1e4 ? v / 1e4 + "万" : String(v); }
   function names() { var o = {}; meta().members.forEach(function (m) { o[m.code] = m.name; }); return o; }
   function option(sel, value, text, selected) {
     var o = document.createElement("option"); o.value = value; o.textContent = text;
@@ -131,7 +132,9 @@
     } else { cats.sort(); }
     codes.forEach(function (c) {
       var r = table[c], it = {name: c, value: cats.indexOf(keyOf(r)), layer: r};
-      if (r.is_demo) { it.itemStyle = {decal: DECAL}; it.demo = 1; }
+      it.itemStyle = {};
+      if (r.is_demo) { it.itemStyle.decal = DECAL; it.demo = 1; }
+      if (S.layer === "zones" && r.p !== null) { it.itemStyle.opacity = 0.35 + 0.65 * r.p; }  // paler = less certain
       items.push(it);
     });
     return {items: items, pieces: cats.map(function (k, i) { return {value: i, label: k, color: CAT[i % CAT.length]}; }),
@@ -225,7 +228,8 @@
       var tr = document.createElement("tr"); tr.setAttribute("data-code", it.name);
       if (it.name === S.region) { tr.className = "sel"; }
       var cells = [it.rank !== undefined ? String(it.rank) : "", (nm[it.name] || it.name) + (it.demo ? " ※" : ""),
-                   it.layer ? spec.pieces[it.value].label : fmt(it.value, D.decimals)];
+                   it.layer ? spec.pieces[it.value].label + (S.layer === "zones" && it.layer.p !== null ? " · " + fmt(it.layer.p * 100, 0) + "%" : "")
+                            : fmt(it.value, D.decimals)];
       cells.forEach(function (t, i) { var td = document.createElement("td"); td.textContent = t; if (i === 2) { td.className = "num"; } tr.appendChild(td); });
       tr.addEventListener("click", function () { openPanel(it.name); });
       tb.appendChild(tr);
@@ -243,11 +247,16 @@
     var v = yi >= 0 ? D.v[yi][r] : null;
     $("panel-sub").textContent = (m.group ? m.group + " · " : "") + D.name + "：" + fmt(v, D.decimals) + " " + D.unit +
       (yi >= 0 && D.rank[yi][r] ? "，" + M.scope + "第 " + D.rank[yi][r] + " 位" : "") + (yi >= 0 && D.demo[yi][r] ? "（※演示数据）" : "");
+    var L = M.years[layerYears().slice(-1)[0]] || {}, facts = [];
+    if (L.coupling && L.coupling[code]) { facts.push("耦合协调：" + L.coupling[code].cls + "（D = " + fmt(L.coupling[code].D, 3) + "）"); }
+    if (L.zones && L.zones[code]) { var z = L.zones[code]; facts.push("功能区：" + z.zone + " " + z.name + "（概率 " + fmt(z.p * 100, 0) + "%）"); }
+    Object.keys(L.catalogue || {}).sort().forEach(function (ind) { var e = L.catalogue[ind][code]; if (e) { facts.push("导向目录 " + ind + "：" + e.action); } });
+    $("panel-layers").textContent = facts.length ? facts.join("；") + "（" + (L.run || "") + "）" : "";
     var xs = D.years, vals = D.v.map(function (row) { return row[r]; }), rk = D.rank.map(function (row) { return row[r]; });
     var demoPts = D.demo.map(function (row) { return row[r]; });
     small.series.setOption({animation: false, title: {text: "时间序列（" + D.unit + "）", textStyle: {fontSize: 12}},
       grid: {left: 56, right: 10, top: 28, bottom: 24}, tooltip: {trigger: "axis"},
-      xAxis: {type: "category", data: xs}, yAxis: {type: "value", scale: true},
+      xAxis: {type: "category", data: xs}, yAxis: {type: "value", scale: true, axisLabel: {formatter: axisNumber}},
       series: [{type: "line", data: vals.map(function (x, i) { return {value: x, symbol: demoPts[i] ? "emptyTriangle" : "circle"}; }),
                 connectNulls: false, itemStyle: {color: "#1f4e79"}}]}, {notMerge: true});
     small.rank.setOption({animation: false, title: {text: "位次变化（" + M.scope + "，1 = 最高）", textStyle: {fontSize: 12}},
@@ -276,7 +285,7 @@
     var mem = M.members.filter(function (x) { return x.code === a; })[0];
     var ly = M.years[layerYears().slice(-1)[0]] || {}, peers = (ly.peers || {})[a] || [];
     M.members.forEach(function (x) { option(sa, x.code, x.name, x.code === a); });
-    option(sb, "group", "所在组平均（" + (mem.group || "—") + "）", b === "group" || !b);
+    option(sb, "group", "同组其他地区平均（" + (mem.group || "—") + "）", b === "group" || !b);
     if (peers.length) { option(sb, "peers", "结构相近地区平均（" + peers.map(function (c) { return nm[c]; }).join("、") + "）", b === "peers"); }
     M.members.forEach(function (x) { if (x.code !== a) { option(sb, x.code, x.name, x.code === b); } });
     b = sb.value;
