@@ -47,8 +47,17 @@ def test_explorer_in_headless_chromium(site, db, tmp_path):
         assert b.evaluate("IPL.mapValues()") == pytest.approx(_values(db, "patent_applications", y0))
         assert b.evaluate("document.getElementById('out-year').textContent") == f"{y0} 年"
 
-        # a real mouse click on 苏州 opens its panel with links to its reports
+        # hovering 苏州 shows its value, rank and source
         x, y = b.evaluate("IPL.pixelOf('320500')")
+        b.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y})
+        tip = b.wait_for("(document.getElementById('map').innerText.match(/苏州[^]*来源：[^\\n]*/) || [''])[0]")
+        su = _values(db, "patent_applications", y0)["320500"]
+        rank = 1 + sum(v > su for v in _values(db, "patent_applications", y0).values())
+        assert f"{su:,.0f} 件" in tip and f"全省第 {rank} 位（共 13 个）" in tip and "※演示数据" in tip
+        src = db.observations(indicators=["patent_applications"], regions=["320500"], years=[y0])["source_id"].iloc[0]
+        assert db.sources().set_index("id").loc[src, "title"] in tip
+
+        # a real mouse click on 苏州 opens its panel with links to its reports
         b.click(x, y)
         b.wait_for("!document.getElementById('panel').hidden")
         assert b.evaluate("document.getElementById('panel-title').textContent") == "苏州（320500）"
@@ -61,6 +70,11 @@ def test_explorer_in_headless_chromium(site, db, tmp_path):
             assert urlparse(url).scheme == "file" and Path(unquote(urlparse(url).path)).is_file(), url
         csv = b.evaluate("IPL.csv()")
         assert csv.startswith("\ufeff地区代码,地区,年份") and f"320500,苏州,{y0},patent_applications" in csv
+
+        assert b.evaluate("IPL.png()").startswith("data:image/png;base64,")
+        b.evaluate("document.getElementById('btn-play').click(); 1")  # ▶ 播放 steps to the next year
+        assert int(b.wait_for(f"IPL.year() !== '{y0}' && IPL.year()")) > y0
+        b.evaluate("document.getElementById('btn-play').click(); 1")
 
         # compare view: every indicator of the territory, 苏州 against its group
         b.evaluate("IPL.showCompare().then(() => 1)")

@@ -354,13 +354,16 @@
     }
     return "\ufeff" + rows.map(function (r) { return r.map(csvCell).join(","); }).join("\r\n") + "\r\n";
   }
-  function download(name, href) { var a = document.createElement("a"); a.href = href; a.download = name; document.body.appendChild(a); a.click(); a.remove(); }
+  function download(name, href) {
+    var a = document.createElement("a"); a.href = href; a.download = name; document.body.appendChild(a); a.click(); a.remove();
+  }
   function downloadCsv() {
     var url = URL.createObjectURL(new Blob([csvText()], {type: "text/csv;charset=utf-8"}));
     download("iplayout-" + S.t + "-" + (S.view === "compare" ? "compare-" + S.cmpA : S.ind) + "-" + year() + ".csv", url);
     setTimeout(function () { URL.revokeObjectURL(url); }, 2000);
   }
-  function downloadPng() { download("iplayout-" + S.t + "-" + S.ind + "-" + year() + ".png", chart.getDataURL({type: "png", pixelRatio: 2, backgroundColor: "#fff"})); }
+  function pngUrl() { return chart.getDataURL({type: "png", pixelRatio: 2, backgroundColor: "#fff"}); }
+  function downloadPng() { download("iplayout-" + S.t + "-" + S.ind + "-" + year() + ".png", pngUrl()); }
 
   // ---------------------------------------------------------------- state changes
   function setTerritory(t) {
@@ -429,7 +432,7 @@
     });
   }
   window.IPL = {
-    state: S, csv: csvText, setTerritory: setTerritory, setIndicator: setIndicator, setYear: setYear, openPanel: openPanel,
+    state: S, csv: csvText, png: pngUrl, setTerritory: setTerritory, setIndicator: setIndicator, setYear: setYear, openPanel: openPanel,
     showCompare: showCompare, showMap: showMap, year: function () { return year(); },
     pixelOf: function (code) {  // page coordinates of a region's label point (tests click there)
       var p = chart.convertToPixel({geoIndex: 0}, geo().points[code]), r = $("map").getBoundingClientRect();
