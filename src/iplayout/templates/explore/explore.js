@@ -115,7 +115,8 @@
       if (it.demo) { it.itemStyle = {decal: DECAL}; }
       return it;
     }).filter(Boolean);
-    return {items: items, pieces: pieces(bounds, D.decimals), title: D.name + (D.industry_name ? "·" + D.industry_name : ""),
+    return {items: items, pieces: pieces(bounds, D.decimals),
+            noData: items.length < D.regions.length || Object.keys(geo().context).length > 0, title: D.name + (D.industry_name ? "·" + D.industry_name : ""),
             unit: D.unit, n: D.n[yi], demo: items.some(function (i) { return i.demo; })};
   }
   function catItems() {
@@ -191,6 +192,12 @@
                    lineStyle: {color: catalog.highlight, width: 2.5, opacity: 1},
                    data: g.outline.map(function (l) { return {coords: l, label: "苏南国家自主创新示范区"}; })});
     }
+    if (spec.noData) {  // legend entry for grey areas, just above the visualMap's pieces (20 px each)
+      var top = 25 + 20 * spec.pieces.length;  // visualMap bottom 20 + padding 5
+      graphic.push({type: "group", left: 11, bottom: top, silent: true, children: [
+        {type: "rect", shape: {x: 0, y: 0, width: 14, height: 10}, style: {fill: NODATA}},
+        {type: "text", x: 19, y: 0, style: {text: "无数据", fontSize: 11, fill: "#333"}}]});
+    }
     var note = "", L = M.years[year()] || {};
     if (S.layer === "parks") {
       var parks = (L.parks || (M.years[layerYears().slice(-1)[0]] || {}).parks || []);
@@ -204,8 +211,9 @@
       animation: false, tooltip: {trigger: "item", formatter: tooltip},
       visualMap: {type: "piecewise", pieces: spec.pieces, left: 6, bottom: 20, seriesIndex: g.inset ? [0, 1] : [0],
                   itemWidth: 14, itemHeight: 10, textStyle: {fontSize: 11}, outOfRange: {color: NODATA}, showLabel: true},
-      title: {text: spec.title + "（" + year() + " 年" + (spec.unit ? "，" + spec.unit : "") + "）", subtext: g.attribution, left: 6, top: 0,
-              textStyle: {fontSize: 13}, subtextStyle: {fontSize: 10, color: "#777"}},
+      title: {text: spec.title + "（" + year() + " 年" + (spec.unit ? "，" + spec.unit : "") + "）",
+              subtext: g.attribution + (spec.demo ? "\n斜线阴影：演示数据（is_demo），非真实统计" : ""), left: 6, top: 0,
+              textStyle: {fontSize: 13}, subtextStyle: {fontSize: 10, color: "#777", lineHeight: 14}},
       geo: geos, series: series, graphic: graphic
     }, {notMerge: true});
     $("map-title").textContent = M.label + " · " + spec.title;
