@@ -34,6 +34,10 @@ def test_values_flags_and_sources_are_the_databases(db, jiangsu):
         assert p["demo"][yi][ri] == int(r.is_demo)
         assert p["sources"][p["src"][yi][ri]] == r.source_id
     assert p["is_demo"] and p["unit"] == "件" and p["name"] == "国内专利授权量（合计）"
+    # a real fact inside the demo panel keeps its own flags: 苏州 2014 applications ≈ 103,000 (about), not demo
+    a = payloads["patent_applications"]
+    yi, ri = a["years"].index(2014), members.index("320500")
+    assert a["v"][yi][ri] == 103000.0 and a["demo"][yi][ri] == 0 and a["flags"][f"{yi},{ri}"] == "约数"
 
 
 def test_industry_series_are_keyed_by_industry(jiangsu):

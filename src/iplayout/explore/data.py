@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..errors import DataError, Problem
 from ..plots.interactive import value_decimals
+from ..views.common import flags_zh
 from .breaks import fixed_breaks, jenks_breaks, quantile_breaks
 
 K_CLASSES = 5
@@ -109,7 +110,7 @@ def series_payload(s: Series, *, territory: str, members: list[str], indicator: 
     demo[yi, ri] = t["is_demo"].to_numpy(dtype=bool)[keep]
     src[yi, ri] = [sidx[x] for x in src_ids]
     qf = t["quality_flag"].to_numpy(dtype=object)[keep]
-    flags = {f"{a},{b}": str(q) for a, b, q in zip(yi.tolist(), ri.tolist(), qf) if q}
+    flags = {f"{a},{b}": flags_zh(q) for a, b, q in zip(yi.tolist(), ri.tolist(), qf) if q}  # 约数、下限 …
     direction = str(indicator.get("direction") or "+")
     rank = ranks(v, direction)
     finite = v[np.isfinite(v)]

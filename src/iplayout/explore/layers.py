@@ -18,6 +18,7 @@ from ..reporting.manifest import load_manifest
 from ..stages.store import read_meta
 
 STAGE_ZH = {"survey": "资源调查", "evaluation": "综合评价", "allocation": "功能区与导向目录", "regions": "区域布局规划"}
+_LAYER_KEYS = {"evaluation": ("coupling",), "allocation": ("zones", "catalogue"), "regions": ("parks", "peers")}
 PARKS_EMPTY = ("params/parks.yaml 中尚无经核实的专利导航产业园区（每个园区须附认定文件的标题、文号与日期），"
                "本图层为空。")
 
@@ -140,7 +141,7 @@ def territory_layers(runs: list[tuple[Path, dict]], territory: str, site_dir: Pa
             for year, folder in found:
                 lay = years.setdefault(year, {"run": run_id})
                 if lay["run"] != run_id and any(k in lay for k in _LAYER_KEYS[stage]):
-                    continue  # an newer run already gave this stage-year
+                    continue  # a newer run already gave this stage-year
                 if stage == "evaluation":
                     lay["coupling"] = _coupling(folder)
                 elif stage == "allocation":
@@ -158,5 +159,3 @@ def territory_layers(runs: list[tuple[Path, dict]], territory: str, site_dir: Pa
     return {"years": {str(k): years[k] for k in sorted(years)}, "reports": reports,
             "territory_reports": territory_reports, "runs": used}
 
-
-_LAYER_KEYS = {"evaluation": ("coupling",), "allocation": ("zones", "catalogue"), "regions": ("parks", "peers")}

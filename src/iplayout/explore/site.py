@@ -86,7 +86,7 @@ def _check_target(out: Path) -> None:
 def _members(db, territory: str) -> list[dict]:
     m = db.members(territory)
     return [{"code": str(r["code"]), "name": str(r["name"]), "name_en": str(r.get("name_en") or ""),
-             "group": str(r.get("region_group") or ""), "sunan": bool(r.get("in_sunan_demo_zone"))}
+             "group": str(r.get("region_group") or ""), "sunan": str(r.get("in_sunan_demo_zone")) == "True"}
             for r in m.to_dict("records")]
 
 
