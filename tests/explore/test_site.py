@@ -63,3 +63,13 @@ def test_reports_index_links_the_explorer(site, reports_dir):
     make = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding="utf-8")
     report = make.split("\nreport:", 1)[1].split("\n\n", 1)[0]
     assert "iplayout explore --runs reports -o reports/explore" in report
+
+
+def test_cli_reports_a_bad_target_without_traceback(tmp_path, capsys):
+    from iplayout.cli import main
+
+    (tmp_path / "notes.txt").write_text("keep", encoding="utf-8")
+    assert main(["explore", "--no-runs", "-o", str(tmp_path), "-t", "320000"]) == 2
+    err = capsys.readouterr().err
+    assert "not an explorer site" in err and "Traceback" not in err
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "keep"
