@@ -71,7 +71,13 @@ def site_territories(db, requested=None) -> list[str]:
             if requested:
                 raise ParameterError(f"territory {c!r} has no boundary file (map in params/territories.yaml)")
             continue
-        if len(db.members(c)):
+        try:
+            members = db.members(c)
+        except ParameterError:  # a profile for a region the database does not hold
+            if requested:
+                raise
+            continue
+        if len(members):
             out.append(c)
     return out
 

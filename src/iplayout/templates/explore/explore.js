@@ -152,7 +152,7 @@
     if (d.layer) {
       var r = d.layer;
       if (S.layer === "coupling") { lines.push(esc(r.cls + "，D = " + fmt(r.D, 3))); }
-      else if (S.layer === "zones") { lines.push(esc(r.zone + " " + r.name + "，概率 " + fmt(r.p * 100, 1) + "%" + (r.borderline ? "（临界）" : ""))); }
+      else if (S.layer === "zones") { lines.push(esc(r.zone + " " + r.name + "，概率 " + (r.p === null ? "—" : fmt(r.p * 100, 1) + "%") + (r.borderline ? "（临界）" : ""))); }
       else { lines.push(esc(r.action + (r.levers ? "：" + r.levers : ""))); }
     } else {
       var D = data();
@@ -257,7 +257,7 @@
       (yi >= 0 && D.rank[yi][r] ? "，" + M.scope + "第 " + D.rank[yi][r] + " 位" : "") + (yi >= 0 && D.demo[yi][r] ? "（※演示数据）" : "");
     var L = M.years[layerYears().slice(-1)[0]] || {}, facts = [];
     if (L.coupling && L.coupling[code]) { facts.push("耦合协调：" + L.coupling[code].cls + "（D = " + fmt(L.coupling[code].D, 3) + "）"); }
-    if (L.zones && L.zones[code]) { var z = L.zones[code]; facts.push("功能区：" + z.zone + " " + z.name + "（概率 " + fmt(z.p * 100, 0) + "%）"); }
+    if (L.zones && L.zones[code]) { var z = L.zones[code]; facts.push("功能区：" + z.zone + " " + z.name + (z.p === null ? "" : "（概率 " + fmt(z.p * 100, 0) + "%）")); }
     Object.keys(L.catalogue || {}).sort().forEach(function (ind) { var e = L.catalogue[ind][code]; if (e) { facts.push("导向目录 " + ind + "：" + e.action); } });
     $("panel-layers").textContent = facts.length ? facts.join("；") + "（" + (L.run || "") + "）" : "";
     var xs = D.years, vals = D.v.map(function (row) { return row[r]; }), rk = D.rank.map(function (row) { return row[r]; });
