@@ -28,6 +28,8 @@
   var CAT = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
              "#1f78b4", "#b2df8a"];
   var NODATA = "#d9d9d9";
+  var COUPLING = ["#a50026", "#d73027", "#f46d43", "#fdae61", "#fee08b", "#d9ef8b", "#a6d96a", "#66bd63", "#1a9850",
+                  "#006837"];  // ColorBrewer RdYlGn-10: 极度失调 … 优质协调
   var LAYERS = {value: "指标值", coupling: "耦合协调等级", zones: "功能区（概率）", catalogue: "导向目录（按产业）",
                 parks: "专利导航产业园区"};
   var S = {t: null, ind: null, layer: "value", industry: null, scheme: "quantile", yi: 0, view: "map",
@@ -124,10 +126,10 @@
     if (S.layer === "coupling") { table = l.coupling || {}; keyOf = function (r) { return r.cls; }; }
     else if (S.layer === "zones") { table = l.zones || {}; keyOf = function (r) { return r.zone + " " + r.name; }; }
     else { table = (l.catalogue || {})[S.industry] || {}; keyOf = function (r) { return r.action; }; }
-    var codes = Object.keys(table);
+    var codes = Object.keys(table), mean = {};
     codes.forEach(function (c) { var k = keyOf(table[c]); if (cats.indexOf(k) < 0) { cats.push(k); } });
     if (S.layer === "coupling") {  // order classes by mean D (the ten classes are ordered by D)
-      var mean = {}; cats.forEach(function (k) { var xs = codes.filter(function (c) { return table[c].cls === k; }).map(function (c) { return table[c].D; });
+      cats.forEach(function (k) { var xs = codes.filter(function (c) { return table[c].cls === k; }).map(function (c) { return table[c].D; });
         mean[k] = xs.reduce(function (a, b) { return a + b; }, 0) / xs.length; });
       cats.sort(function (a, b) { return mean[b] - mean[a]; });
     } else { cats.sort(); }
@@ -138,7 +140,10 @@
       if (S.layer === "zones" && r.p !== null) { it.itemStyle.opacity = 0.35 + 0.65 * r.p; }  // paler = less certain
       items.push(it);
     });
-    return {items: items, pieces: cats.map(function (k, i) { return {value: i, label: k, color: CAT[i % CAT.length]}; }),
+    var colour = function (k, i) {  // coupling classes are ordered: a red–green ramp by D (class width 0.1)
+      return S.layer === "coupling" ? COUPLING[Math.max(0, Math.min(9, Math.floor(mean[k] * 10)))] : CAT[i % CAT.length];
+    };
+    return {items: items, pieces: cats.map(function (k, i) { return {value: i, label: k, color: colour(k, i)}; }),
             title: LAYERS[S.layer] + (S.layer === "catalogue" ? "·" + S.industry : ""), unit: "",
             demo: items.some(function (i) { return i.demo; })};
   }
@@ -377,7 +382,15 @@
   function setTerritory(t) {
     S.t = t; S.region = null; $("panel").hidden = true;
     return Promise.all([load("meta:" + t, "data/" + t + "/meta.js"), load("geo:" + t, "data/" + t + "/geo.js")]).then(function () {
-      var keys = meta().indicators.map(function (e) { return e.key; });
+      var keys = meta().indicators.map(function (e) { return e.key; }), rn = $("runs-note");
+      rn.textContent = meta().runs.length ? "报告集：" : "未读取报告集（构建时未提供运行文件夹）。";
+      meta().runs.forEach(function (r, i) {
+        if (/^[a-z][a-z0-9+.-]*:/i.test(r.href)) { return; }
+        var a = document.createElement("a"); a.setAttribute("href", r.href);
+        a.textContent = r.title + "（" + r.run + (r.state && r.state !== "complete" && r.state !== "finished" ? "，" + r.state : "") + "）";
+        if (i) { rn.appendChild(document.createTextNode("；")); }
+        rn.appendChild(a);
+      });
       if (keys.indexOf(S.ind) < 0) { S.ind = catalog.territories.filter(function (x) { return x.code === t; })[0].default; }
       fillIndicators(); S.cmpA = null;
       return setIndicator(S.ind, true);
