@@ -419,6 +419,7 @@
     var o = {}; location.hash.replace(/^#/, "").split("&").forEach(function (kv) { var p = kv.split("="); if (p[0]) { o[p[0]] = decodeURIComponent(p[1] || ""); } });
     return o;
   }
+  function showError(e) { $("layer-note").textContent = "载入失败：" + String(e && e.message || e) + "（站点文件不完整？请重新生成。）"; }
   function init(cat) {
     catalog = cat;
     if (!ec) { $("map").textContent = "缺少 ECharts 脚本（assets/echarts.min.js），无法绘制地图。"; return Promise.resolve(); }
@@ -430,8 +431,8 @@
     cat.territories.forEach(function (t) { option($("sel-territory"), t.code, t.label + "（" + t.n + " 个地区）", t.code === h.t); });
     Object.keys(cat.schemes).forEach(function (k) { option($("sel-scheme"), k, cat.schemes[k], k === (h.s || S.scheme)); });
     S.scheme = $("sel-scheme").value; S.ind = h.i || null; S.layer = LAYERS[h.l] ? h.l : "value";
-    $("sel-territory").addEventListener("change", function (e) { setTerritory(e.target.value); });
-    $("sel-indicator").addEventListener("change", function (e) { setIndicator(e.target.value, true); });
+    $("sel-territory").addEventListener("change", function (e) { setTerritory(e.target.value).catch(showError); });
+    $("sel-indicator").addEventListener("change", function (e) { setIndicator(e.target.value, true).catch(showError); });
     $("sel-layer").addEventListener("change", function (e) { S.layer = e.target.value; S.yi = 1e9; setYearSlider(); fillIndustries(); render(); });
     $("sel-industry").addEventListener("change", function (e) { S.industry = e.target.value; render(); });
     $("sel-scheme").addEventListener("change", function (e) { S.scheme = e.target.value; render(); });
@@ -441,7 +442,7 @@
     $("btn-csv").addEventListener("click", downloadCsv);
     $("btn-png").addEventListener("click", downloadPng);
     $("btn-map").addEventListener("click", showMap);
-    $("btn-compare").addEventListener("click", showCompare);
+    $("btn-compare").addEventListener("click", function () { showCompare().catch(showError); });
     $("panel-close").addEventListener("click", function () { S.region = null; $("panel").hidden = true; });
     $("panel-compare").addEventListener("click", function () { S.cmpA = S.region; showCompare(); });
     $("cmp-a").addEventListener("change", function (e) { S.cmpA = e.target.value; S.cmpB = null; renderCompare(); });
