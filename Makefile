@@ -27,9 +27,10 @@ sysdeps:  ## install the Debian libraries PDF rendering needs (harfbuzz subsette
 db: $(STAMP)  ## build the integrated database from the bundled data packages
 	$(BIN)/iplayout db build
 
-report: $(STAMP)  ## main job: build the database and render the default report sets
+report: $(STAMP)  ## main job: build the database, render the default report sets and the explorer site
 	$(BIN)/iplayout db build
 	$(BIN)/iplayout run $(PLANS)
+	$(BIN)/iplayout explore --runs reports -o reports/explore
 
 test: $(STAMP) sysdeps  ## run the whole test suite (system deps first: the browser test needs chromium)
 	$(BIN)/python -m pytest -q

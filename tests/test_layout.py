@@ -29,9 +29,12 @@ FORBIDDEN = {
     "views": {"reporting", "cli"},
     # programme tracking: the schedule, status rules and logs; views.programme draws it, reporting records runs
     "programme": {"db", "methods", "evaluation", "survey", "stages", "plots", "views", "reporting", "cli"},
+    # the layout explorer (static site) sits at the reporting level: it reads the database, run folders and the
+    # report maps' geometry; only cli.py imports it (test_only_cli_imports_explore)
+    "explore": {"methods", "evaluation", "survey", "allocation", "regions", "programme", "cli"},
 }
 ALLOWED_EVERYWHERE = {"reporting.meta"}
-AREAS = ("methods", "db", "evaluation", "survey", "plots", "stages", "views", "programme", "reporting")
+AREAS = ("methods", "db", "evaluation", "survey", "plots", "stages", "views", "programme", "reporting", "explore")
 # single modules every layer may import; they import no area themselves
 GROUND_FLOOR = ("_version", "config", "errors", "fileio", "fonts", "log", "narrative", "territories")
 
@@ -126,6 +129,15 @@ def test_the_graph_sees_local_imports():
     graph = _import_graph()
     assert "stages.evaluation" in graph["stages.chain"]  # a function-local import counts
     assert "fileio" in graph["stages.store"]
+
+
+def test_only_cli_imports_explore():
+    """The explorer is a leaf: reporting, views and the rest never depend on it (cli.py names it lazily)."""
+    graph = _import_graph()
+    users = sorted(m for m, deps in graph.items() if not m.startswith("explore")
+                   and any(d == "explore" or d.startswith("explore.") for d in deps))
+    assert users == [], users
+    assert "iplayout.explore.cli:explore" in (SRC / "cli.py").read_text(encoding="utf-8")
 
 
 def test_checksums_and_atomic_writes_only_in_fileio():

@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "catalogue": ("iplayout.stages.allocation_cli:catalogue", "Write the allocation guidance catalogue as an Excel workbook."),
     "policy": ("iplayout.stages.allocation_cli:policy", "Policy inventory: XLSX template and all-or-nothing import."),
     "verify": ("iplayout.reporting.cli:verify", "Re-check an acceptance package's checksums."),
+    "explore": ("iplayout.explore.cli:explore", "Build the offline layout explorer (map site) from the database and runs."),
     "progress": ("iplayout.programme.cli:progress", "Pilot schedule: task status on a date, updates, publications."),
 }
 

@@ -2,7 +2,6 @@
 import hashlib
 import json
 import math
-import os
 import re
 import shutil
 import subprocess
@@ -19,6 +18,8 @@ from iplayout.plots import interactive as im
 from iplayout.plots.maps import ATTRIBUTION
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reporting"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # browser_helpers
+from browser_helpers import CHROMIUM_FLAGS, chromium_or_skip  # noqa: E402
 from reporting_helpers import external_urls  # noqa: E402
 
 EVIL = '南京</script><script>alert("x")</script><!--&'
@@ -203,22 +204,6 @@ def test_real_boundaries_join_every_member():
     assert national["names"]["内蒙古自治区"] == "150000" and national["decimals"] == 2
     with pytest.raises(DataError):
         im.territory_boundary("WLD")
-
-
-#: flags for a headless run that never reaches the network and leaves no state behind
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def chromium_or_skip() -> str:
-    """Path of Debian's chromium; in CI (``CI=true``) a missing browser fails the test instead of skipping it."""
-    exe = shutil.which("chromium")
-    if exe is None:
-        msg = "chromium not installed: run scripts/system-deps.sh (apt-get install chromium)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(msg + " — the interactive-map browser test must run in CI")
-        pytest.skip(msg)
-    return exe
 
 
 def test_system_deps_installs_chromium():

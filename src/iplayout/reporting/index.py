@@ -7,6 +7,9 @@ from typing import Any
 from .execute import atomic_write
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+#: the layout explorer's folder inside ``reports/`` (``make report`` builds it there) and its marker file
+EXPLORER_DIR = "explore"
+EXPLORER_MARKER = "explore.json"
 STATUS_ZH = {"ok": "成功", "failed": "失败", "reused": "沿用", "skipped": "未执行"}
 
 
@@ -134,5 +137,6 @@ def write_root_index(reports_root: str | Path) -> Path:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     env.filters["stamp"] = fmt_time
     path = Path(reports_root) / "index.html"
-    atomic_write(path, env.get_template("runs_index.html.j2").render(runs=run_folders(reports_root)))
+    explorer = EXPLORER_DIR if (Path(reports_root) / EXPLORER_DIR / EXPLORER_MARKER).is_file() else None
+    atomic_write(path, env.get_template("runs_index.html.j2").render(runs=run_folders(reports_root), explorer=explorer))
     return path
