@@ -37,7 +37,11 @@ def main() -> None:
     ap.add_argument("--no-pdf", action="store_true")
     ap.add_argument("--fresh-kernels", action="store_true")
     ap.add_argument("--keep", type=Path, default=None, help="write the run folders here (default: a temp folder)")
+    ap.add_argument("--pdf-engine", choices=("weasyprint", "chromium"), default=None,
+                    help="PDF engine of our run (sets IPLAYOUT_PDF_ENGINE for the workers; default: as set)")
     args = ap.parse_args()
+    if args.pdf_engine:
+        os.environ["IPLAYOUT_PDF_ENGINE"] = args.pdf_engine
 
     from iplayout.reporting.backends import LocalBackend  # noqa: PLC0415
     from iplayout.reporting.cli import timing_line  # noqa: PLC0415
@@ -81,7 +85,7 @@ def main() -> None:
         print(f"full set: {n} reports ({failed} failed) in {run_s:.1f} s run"
               + (f" + {build_s:.1f} s db build" if build_s else " (database given)")
               + f"  — target ≤ 120 s; {run_s / max(n, 1):.2f} s/report wall, workers {args.workers or 'cores'}"
-              f", cores {os.cpu_count()}")
+              f", cores {os.cpu_count()}, PDF engine {os.environ.get('IPLAYOUT_PDF_ENGINE', 'weasyprint')}")
         print(f"  stages {totals['stage_seconds']:.1f} s | reports wall {totals['execute_seconds']:.1f} s | summed "
               f"over workers: execution {totals['report_execute_seconds']:.1f} s, HTML {totals['report_html_seconds']:.1f} s, "
               f"PDF {totals['report_pdf_seconds']:.1f} s | index {totals['index_seconds']:.1f} s")

@@ -95,7 +95,11 @@ def main() -> None:
     ap.add_argument("--no-pdf", action="store_true", help="our run renders HTML only (like the naive loop)")
     ap.add_argument("--fresh-kernels", action="store_true", help="our run starts a kernel per report")
     ap.add_argument("--repeat", type=int, default=1, help="alternate ours and naive N times; print medians")
+    ap.add_argument("--pdf-engine", choices=("weasyprint", "chromium"), default=None,
+                    help="PDF engine of our run (sets IPLAYOUT_PDF_ENGINE for the workers; default: as set)")
     args = ap.parse_args()
+    if args.pdf_engine:
+        os.environ["IPLAYOUT_PDF_ENGINE"] = args.pdf_engine
 
     from iplayout.config import default_db_path  # noqa: PLC0415
     from iplayout.reporting.cli import timing_line  # noqa: PLC0415
@@ -129,6 +133,7 @@ def main() -> None:
         workers = outcome.manifest["timings"].get("workers")
         what = "median of %d" % args.repeat if args.repeat > 1 else "one run"
         print(f"plan: {plan.name}  reports: {n}  workers: {workers}  cores: {os.cpu_count()}"
+              f"  PDF engine: {os.environ.get('IPLAYOUT_PDF_ENGINE', 'weasyprint')}"
               f"  ({'fixture' if use_fixtures else 'real'} notebooks; {what})")
         print(f"iplayout run (pool, HTML{'' if args.no_pdf else ' + PDF'}, stages once): {ours_s:8.1f} s"
               f"  ({ours_s / n:.2f} s/report, {failed} failed)")

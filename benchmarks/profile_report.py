@@ -1,4 +1,4 @@
-"""Profile one report in-process: per-cell time, where it goes (cProfile buckets), HTML and PDF rendering.
+"""Profile one report in-process: per-cell CPU time, where it goes (cProfile buckets), HTML and PDF rendering.
 
 Runs the notebook's cells in an in-process IPython shell prepared like a report kernel
 (:func:`iplayout.reporting.kernel_state.prepare`), so cProfile sees the views, matplotlib and the
@@ -59,7 +59,7 @@ def execute(nb_path: Path, params: dict, quiet: bool = True):
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         tree = ast.parse(shell.transform_cell(cell.source))
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
         result = None
@@ -67,14 +67,17 @@ def execute(nb_path: Path, params: dict, quiet: bool = True):
             exec(compile(tree, f"<cell {i}>", "exec"), shell.user_ns)
             if last is not None:
                 result = eval(compile(ast.Expression(last.value), f"<cell {i}>", "eval"), shell.user_ns)
+            t1 = time.process_time()
+            # display() calls format inside the cell; the cell's value is formatted here (PNG, Styler HTML)
             cell.outputs = [nbformat.v4.new_output("display_data", data=o.data, metadata=o.metadata)
                             for o in cap.outputs]
             if result is not None:
                 data, md = shell.display_formatter.format(result)
                 cell.outputs.append(nbformat.v4.new_output("execute_result", data=data, metadata=md,
                                                            execution_count=1))
-        dt = time.perf_counter() - t0
-        timings.append((i, dt, cell.source.splitlines()[0][:60] if cell.source else ""))
+        dt = time.process_time() - t0
+        fmt = time.process_time() - t1
+        timings.append((i, dt, fmt, cell.source.splitlines()[-1][:60] if cell.source else ""))
     return nb, timings
 
 
@@ -108,18 +111,19 @@ def main() -> None:
     os.chdir(args.notebook.parent)
     for _ in range(args.warm):
         execute(args.notebook.resolve(), params)
-    prof = cProfile.Profile()
-    t0 = time.perf_counter()
+    prof = cProfile.Profile(time.process_time)
+    t0 = time.process_time()
     prof.enable()
     nb, timings = execute(args.notebook.resolve(), params)
     prof.disable()
-    total = time.perf_counter() - t0
+    total = time.process_time() - t0
     if args.dump:
         args.dump.mkdir(parents=True, exist_ok=True)
         prof.dump_stats(str(args.dump / "execute.prof"))
     print(f"execute (in-process, after {args.warm} warm run(s)): {total:.2f} s")
-    for i, dt, src in timings:
-        print(f"  cell {i:2d} {dt:6.2f} s  {src}")
+    print("  cell   total  of which: last value formatted (PNG / table HTML)   last line of the cell")
+    for i, dt, fmt, src in timings:
+        print(f"  cell {i:2d} {dt:6.2f} s  {fmt:6.2f} s  {src}")
     print("buckets (cumulative):")
     for label, s in bucket_table(prof, total):
         print(f"  {label:22s} {s:6.2f} s")
@@ -130,19 +134,19 @@ def main() -> None:
     from iplayout.reporting import render
     job = {"job_id": "profile", "group": "", "title": "", "labels": {}}
     info = render.report_info(nb, job, "profile")
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     html = render.render_html(nb, info)
-    print(f"HTML {time.perf_counter() - t0:.2f} s ({len(html) / 1e6:.1f} MB)")
+    print(f"HTML {time.process_time() - t0:.2f} s ({len(html) / 1e6:.1f} MB)")
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(2):
-            pprof = cProfile.Profile() if (args.pdf_profile and k == 1) else None
-            t0 = time.perf_counter()
+            pprof = cProfile.Profile(time.process_time) if (args.pdf_profile and k == 1) else None
+            t0 = time.process_time()
             if pprof:
                 pprof.enable()
             render.render_pdf(nb, info, Path(tmp) / "r.pdf")
             if pprof:
                 pprof.disable()
-            print(f"PDF #{k + 1} {time.perf_counter() - t0:.2f} s ({(Path(tmp) / 'r.pdf').stat().st_size / 1e6:.2f} MB)")
+            print(f"PDF #{k + 1} {time.process_time() - t0:.2f} s ({(Path(tmp) / 'r.pdf').stat().st_size / 1e6:.2f} MB)")
         if args.pdf_profile:
             if args.dump:
                 pprof.dump_stats(str(args.dump / "pdf.prof"))
