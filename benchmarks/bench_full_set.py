@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_run import add_pdf_engine_option, apply_pdf_engine  # noqa: E402  (same folder)
+
 ROOT = Path(__file__).resolve().parents[1]
 #: the Makefile's PLANS (`make report`)
 DEFAULT_PLANS = ["params/runs/national.yaml", "params/runs/jiangsu-stage-2016.yaml",
@@ -37,11 +39,9 @@ def main() -> None:
     ap.add_argument("--no-pdf", action="store_true")
     ap.add_argument("--fresh-kernels", action="store_true")
     ap.add_argument("--keep", type=Path, default=None, help="write the run folders here (default: a temp folder)")
-    ap.add_argument("--pdf-engine", choices=("weasyprint", "chromium"), default=None,
-                    help="PDF engine of our run (sets IPLAYOUT_PDF_ENGINE for the workers; default: as set)")
+    add_pdf_engine_option(ap)
     args = ap.parse_args()
-    if args.pdf_engine:
-        os.environ["IPLAYOUT_PDF_ENGINE"] = args.pdf_engine
+    apply_pdf_engine(args)
 
     from iplayout.reporting.backends import LocalBackend  # noqa: PLC0415
     from iplayout.reporting.cli import timing_line  # noqa: PLC0415
