@@ -85,6 +85,16 @@ def run_naive(jobs: list[dict], out: Path) -> tuple[float, float, int]:
     return t_pm, t_nb, failures
 
 
+def add_pdf_engine_option(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--pdf-engine", choices=("weasyprint", "chromium"), default=None,
+                    help="PDF engine of our run (sets IPLAYOUT_PDF_ENGINE for the workers; default: as set)")
+
+
+def apply_pdf_engine(args: argparse.Namespace) -> None:
+    if args.pdf_engine:  # the spawned workers inherit the environment
+        os.environ["IPLAYOUT_PDF_ENGINE"] = args.pdf_engine
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--fixtures", action="store_true", help="use the fixture notebooks (no database needed)")
@@ -95,7 +105,9 @@ def main() -> None:
     ap.add_argument("--no-pdf", action="store_true", help="our run renders HTML only (like the naive loop)")
     ap.add_argument("--fresh-kernels", action="store_true", help="our run starts a kernel per report")
     ap.add_argument("--repeat", type=int, default=1, help="alternate ours and naive N times; print medians")
+    add_pdf_engine_option(ap)
     args = ap.parse_args()
+    apply_pdf_engine(args)
 
     from iplayout.config import default_db_path  # noqa: PLC0415
     from iplayout.reporting.cli import timing_line  # noqa: PLC0415
@@ -129,6 +141,7 @@ def main() -> None:
         workers = outcome.manifest["timings"].get("workers")
         what = "median of %d" % args.repeat if args.repeat > 1 else "one run"
         print(f"plan: {plan.name}  reports: {n}  workers: {workers}  cores: {os.cpu_count()}"
+              f"  PDF engine: {os.environ.get('IPLAYOUT_PDF_ENGINE', 'weasyprint')}"
               f"  ({'fixture' if use_fixtures else 'real'} notebooks; {what})")
         print(f"iplayout run (pool, HTML{'' if args.no_pdf else ' + PDF'}, stages once): {ours_s:8.1f} s"
               f"  ({ours_s / n:.2f} s/report, {failed} failed)")

@@ -118,3 +118,28 @@ def test_run_timings_sum_the_stages_of_executed_reports():
     assert (t["reports_executed"], t["report_execute_seconds"], t["report_html_seconds"], t["report_pdf_seconds"]) \
         == (2, 3.0, 0.5, 0.5)
     assert t["kernels"] == "warm" and t["stage_seconds"] == 1.5 and t["execute_seconds"] == 2.5
+
+
+MAP_REPORT = [
+    "import pandas as pd\nfrom iplayout.plots import maps",
+    "codes = [f'32{i:02d}00' for i in range(1, 14)]\n"
+    "members = pd.DataFrame({'code': codes, 'name': [c + '市' for c in codes]})\n"
+    "geo = maps.territory_geometry('320000', members)",
+    "maps.plot_choropleth(geo, pd.Series(range(13), index=codes, dtype=float), territory='320000', title='各市',\n"
+    "                     highlight=region_code, labels=pd.Series(codes, index=codes))",
+]
+
+
+@pytest.mark.slow
+def test_process_caches_keep_a_warm_kernel_report_identical_to_a_fresh_one(tmp_path):
+    """The map-layer cache (and stage-table cache) live in the warm kernel: the second report of a
+    territory is a cache hit and must give the notebook a fresh kernel (a miss) gives, byte for byte."""
+    nb = _notebook(tmp_path / "map.ipynb", *MAP_REPORT)
+    preload = ["pandas", "iplayout.plots.maps"]
+    try:
+        warm = [_run(False, nb, tmp_path / f"warm{i}.ipynb", preload=preload) for i in range(2)]
+        assert kernels._local.kernels["python3"].reports == 2
+    finally:
+        kernels.discard_kernels()
+    fresh = _run(True, nb, tmp_path / "fresh.ipynb", preload=preload)
+    assert '"image/png"' in fresh and warm[0] == fresh and warm[1] == fresh

@@ -40,3 +40,21 @@ def test_missing_table_and_folder_raise_our_errors(tmp_path):
 def test_short_names():
     assert [short_name(n) for n in ["江苏省", "内蒙古自治区", "广西壮族自治区", "南京市", "江苏"]] == \
         ["江苏", "内蒙古", "广西", "南京", "江苏"]
+
+
+def test_read_cache_gives_copies_and_misses_when_the_folder_is_rewritten(tmp_path):
+    from iplayout.stages import store
+
+    folder = write_stage(_result(), tmp_path)
+    store._READ_CACHE.clear()
+    first = read_stage(folder)
+    first.tables["profile"].loc[0, "value"] = 99.0  # a report changing a table in place …
+    second = read_stage(folder)  # … is not seen by the next report (a cache hit, as a copy)
+    assert len(store._READ_CACHE) == 1
+    pd.testing.assert_frame_equal(second.table("profile"), _result().tables["profile"])
+    changed = _result()
+    changed.tables["profile"].loc[1, "value"] = 7.25
+    write_stage(changed, tmp_path)  # same folder, new content
+    third = read_stage(folder)
+    assert third.table("profile")["value"].tolist()[1] == 7.25
+    assert len(store._READ_CACHE) == 2

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import os
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,6 +36,20 @@ NO_DATA = "#d9d9d9"
 
 class NoMap(Note):
     """A Markdown note shown in place of a map (a territory without a boundary file, e.g. the world ``WLD``)."""
+
+
+@contextmanager
+def deferred_draw(fig):
+    """Suppress the full redraw geopandas requests after every ``GeoDataFrame.plot`` call.
+
+    geopandas ends each plot call with ``canvas.draw_idle()``, which on the Agg/inline canvases of
+    reports is an immediate full draw (constrained layout, every text measured, rasterised at 200 dpi):
+    a national map with its inset, dashed line and highlight made five such draws before the one that
+    is saved, about two thirds of the map's time. The saved figure is drawn once, when it is printed.
+    """
+    cntx = getattr(fig.canvas, "_idle_draw_cntx", None)  # what draw_idle itself uses against re-entry
+    with (cntx() if cntx is not None else nullcontext()):
+        yield
 
 
 def map_profile(territory: str) -> MapProfile:
@@ -171,22 +186,29 @@ def plot_choropleth(geo, values: pd.Series, *, territory: str, title: str, legen
     per-capita patents) does not wash every other region into the lightest shade; ``"linear"`` maps
     values continuously. Classes are computed here only to colour the map, from the values given.
     """
-    import matplotlib as mpl
-
     prof = map_profile(territory)
     crs = prof.projection
     g = geo.copy()
     g["value"] = g["region_code"].map(values.astype("float64")) if len(values) else np.nan
     national = prof.south_china_sea_inset  # the national layout: 南海诸岛 in an inset, smaller labels
-    if national:  # main map without the South China Sea, which goes into an inset
-        from shapely.geometry import box
-
-        main = g.clip(box(70, SCS_LAT, 140, 56))
-        scs = g.clip(box(105, 2.5, 125, 25))
-    else:
-        main, scs = g, None
-    main = main.to_crs(crs)
+    main, scs, anchors = projected_layers(geo, territory)
+    for layer in (main, scs):
+        if layer is not None:
+            layer["value"] = layer["region_code"].map(values.astype("float64")) if len(values) else np.nan
     fig, ax = new_figure(width=7.2, height=5.6 if national else 5.4)
+    with deferred_draw(fig):
+        _draw_choropleth(fig, ax, g, main, scs, crs, prof, anchors, territory=territory, title=title,
+                         legend_label=legend_label, highlight=highlight, labels=labels, cmap=cmap, percent=percent,
+                         center=center, scheme=scheme, k=k)
+    line = ATTRIBUTION if not source else f"{source}。{ATTRIBUTION}"
+    return finish(fig, source=line)
+
+
+def _draw_choropleth(fig, ax, g, main, scs, crs, prof, anchors, *, territory, title, legend_label, highlight, labels, cmap,
+                     percent, center, scheme, k) -> None:
+    import matplotlib as mpl
+
+    national = prof.south_china_sea_inset
     finite = g["value"].dropna()
     vmin, vmax = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
     edges = np.unique(np.quantile(finite, np.linspace(0, 1, int(k) + 1))) if len(finite) else np.array([])
@@ -198,17 +220,15 @@ def plot_choropleth(geo, values: pd.Series, *, territory: str, title: str, legen
         norm = mpl.colors.Normalize(vmin=vmin, vmax=vmax if vmax > vmin else vmin + 1)
     main.plot(column="value", ax=ax, cmap=cmap, norm=norm, edgecolor="white", linewidth=0.5,
               missing_kwds={"color": NO_DATA, "edgecolor": "white", "linewidth": 0.5})
-    dashes = maritime_dashes() if national else None
+    dashes = projected_dashes(str(crs)) if national else None
     if dashes is not None:  # on the main map only the dash east of Taiwan; the inset shows the whole line
-        from shapely.geometry import box
-
-        dashes.clip(box(70, 22.5, 140, 56)).to_crs(crs).plot(ax=ax, color="#4d4d4d", linewidth=1.2)
+        dashes[0].plot(ax=ax, color="#4d4d4d", linewidth=1.2)
     if highlight:
         hl = main[main["region_code"] == str(highlight)]
         if len(hl):
             hl.boundary.plot(ax=ax, color=HIGHLIGHT, linewidth=2.0)
     if labels is not None:
-        _draw_labels(ax, main, labels, territory=territory, highlight=highlight, national=national)
+        _draw_labels(ax, anchors, labels, territory=territory, highlight=highlight, national=national)
     if national:  # free room at the lower right for the 南海诸岛 inset so it covers no province (台湾)
         x0, x1 = ax.get_xlim()
         ax.set_xlim(x0, x1 + 0.18 * (x1 - x0))
@@ -228,15 +248,13 @@ def plot_choropleth(geo, values: pd.Series, *, territory: str, title: str, legen
         cb.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     elif vmax >= 1000:
         cb.ax.yaxis.set_major_formatter(thousands_formatter(0))
-    _scs_inset(ax, scs, crs, dashes, column="value", cmap=cmap, norm=norm,
+    _scs_inset(ax, scs, dashes, column="value", cmap=cmap, norm=norm,
                missing_kwds={"color": NO_DATA, "edgecolor": "#888888", "linewidth": 0.3})
     if g["value"].isna().any():  # a member without data, or 台湾/香港/澳门 (no figure in the bundled statistics)
         from matplotlib.patches import Patch
 
         ax.legend(handles=[Patch(facecolor=NO_DATA, edgecolor="#bbbbbb", label="无数据")], loc="lower left",
                   fontsize=7.5, frameon=False, handlelength=1.2)
-    line = ATTRIBUTION if not source else f"{source}。{ATTRIBUTION}"
-    return finish(fig, source=line)
 
 
 def plot_category_map(geo, categories: pd.Series, *, colours: dict, territory: str, title: str,
@@ -248,27 +266,28 @@ def plot_category_map(geo, categories: pd.Series, *, colours: dict, territory: s
     dashed line, 台湾 label, leader-line labels and attribution as :func:`plot_choropleth`.
     """
     from matplotlib.patches import Patch
-    from shapely.geometry import box
 
     prof = map_profile(territory)
     crs = prof.projection
     g = geo.copy()
     g["cat"] = g["region_code"].map(categories)
-    g["colour"] = g["cat"].map(colours).fillna(NO_DATA)
     national = prof.south_china_sea_inset
-    main, scs = (g.clip(box(70, SCS_LAT, 140, 56)), g.clip(box(105, 2.5, 125, 25))) if national else (g, None)
-    main = main.to_crs(crs)
+    main, scs, anchors = projected_layers(geo, territory)
+    for layer in (main, scs):
+        if layer is not None:
+            layer["colour"] = layer["region_code"].map(categories).map(colours).fillna(NO_DATA)
     fig, ax = new_figure(width=7.2, height=5.6 if national else 5.4)
-    main.plot(color=main["colour"], ax=ax, edgecolor="white", linewidth=0.5)
-    dashes = maritime_dashes() if national else None
-    if dashes is not None:
-        dashes.clip(box(70, 22.5, 140, 56)).to_crs(crs).plot(ax=ax, color="#4d4d4d", linewidth=1.2)
-    if labels is not None:
-        _draw_labels(ax, main, labels, territory=territory, highlight=None, national=national)
-    if national:
-        x0, x1 = ax.get_xlim()
-        ax.set_xlim(x0, x1 + 0.18 * (x1 - x0))
-    _scs_inset(ax, scs, crs, dashes, color=scs["colour"] if scs is not None else None)
+    with deferred_draw(fig):
+        main.plot(color=main["colour"], ax=ax, edgecolor="white", linewidth=0.5)
+        dashes = projected_dashes(str(crs)) if national else None
+        if dashes is not None:
+            dashes[0].plot(ax=ax, color="#4d4d4d", linewidth=1.2)
+        if labels is not None:
+            _draw_labels(ax, anchors, labels, territory=territory, highlight=None, national=national)
+        if national:
+            x0, x1 = ax.get_xlim()
+            ax.set_xlim(x0, x1 + 0.18 * (x1 - x0))
+        _scs_inset(ax, scs, dashes, color=scs["colour"] if scs is not None else None)
     present = [c for c in colours if c in set(categories.dropna())]
     handles = [Patch(facecolor=colours[c], edgecolor="#999999", label=c) for c in present]
     if g["cat"].isna().any():
@@ -281,14 +300,15 @@ def plot_category_map(geo, categories: pd.Series, *, colours: dict, territory: s
     return finish(fig, source=line)
 
 
-def _scs_inset(ax, scs, crs, dashes, **plot_kwargs) -> None:
-    """The 南海诸岛 inset at the lower right: the islands (drawn with ``plot_kwargs``) and the whole dashed line."""
+def _scs_inset(ax, scs, dashes, **plot_kwargs) -> None:
+    """The 南海诸岛 inset at the lower right: the islands (projected, drawn with ``plot_kwargs``) and the whole
+    dashed line (``dashes`` from :func:`projected_dashes`)."""
     if scs is None or not len(scs):
         return
     inset = ax.inset_axes([0.83, 0.0, 0.17, 0.31])
-    scs.to_crs(crs).plot(ax=inset, edgecolor="#888888", linewidth=0.3, **plot_kwargs)
+    scs.plot(ax=inset, edgecolor="#888888", linewidth=0.3, **plot_kwargs)  # projected by projected_layers
     if dashes is not None:
-        dashes.to_crs(crs).plot(ax=inset, color="#4d4d4d", linewidth=0.9)
+        dashes[1].plot(ax=inset, color="#4d4d4d", linewidth=0.9)
     inset.set_xticks([])
     inset.set_yticks([])
     inset.set_xlabel("")
@@ -298,20 +318,75 @@ def _scs_inset(ax, scs, crs, dashes, **plot_kwargs) -> None:
         spine.set_edgecolor(GREY)
 
 
-def _draw_labels(ax, main, labels, *, territory: str, highlight, national: bool) -> None:
+#: projected layers of recently drawn territories (see :func:`projected_layers`); a few entries, each ~1 MB
+_LAYERS: dict[tuple, tuple] = {}
+_LAYERS_MAX = 8
+
+
+def projected_layers(geo, territory: str):
+    """The geometry a map of ``geo`` draws, prepared once per process: ``(main, scs, anchors)``.
+
+    ``main`` is ``geo`` (``region_code``, ``name``, ``geometry``) projected with the profile's projection —
+    on the national map without the South China Sea, which ``scs`` holds for the inset — and
+    ``anchors`` the label points: ``(region code, context label, point)`` with one point per member
+    (dissolved parts, ``representative_point``) and, nationally, one per context unit (台湾).
+
+    Every report of a territory draws the same boundaries; clipping, projecting and dissolving them
+    took about a fifth of a map's time. The cache key is the content itself (geometry as WKB, codes,
+    names, projection), so a changed boundary file or member list is a miss; callers get copies.
+    """
+    import shapely
+
+    prof = map_profile(territory)
+    base = geo[["region_code", "name", "geometry"]]
+    key = (str(territory), str(prof.projection), bool(prof.south_china_sea_inset),
+           tuple(base["region_code"].astype(str)), tuple(base["name"].astype(str)),
+           b"".join(shapely.to_wkb(base.geometry.values)), str(base.crs))
+    hit = _LAYERS.get(key)
+    if hit is None:
+        hit = _project_layers(base, prof)
+        while len(_LAYERS) >= _LAYERS_MAX:
+            _LAYERS.pop(next(iter(_LAYERS)))
+        _LAYERS[key] = hit
+    main, scs, anchors = hit
+    return main.copy(), (scs.copy() if scs is not None else None), anchors
+
+
+@lru_cache(maxsize=4)
+def projected_dashes(crs: str):
+    """The South China Sea dashed line projected: (the part east of Taiwan for the main map, the whole line)."""
+    from shapely.geometry import box
+
+    dashes = maritime_dashes()
+    return dashes.clip(box(70, 22.5, 140, 56)).to_crs(crs), dashes.to_crs(crs)
+
+
+def _project_layers(base, prof):
+    crs = prof.projection
+    if prof.south_china_sea_inset:  # main map without the South China Sea, which goes into an inset
+        from shapely.geometry import box
+
+        main, scs = base.clip(box(70, SCS_LAT, 140, 56)), base.clip(box(105, 2.5, 125, 25)).to_crs(crs)
+    else:
+        main, scs = base, None
+    main = main.to_crs(crs)
+    lab = main[main["region_code"] != ""].dissolve(by="region_code", as_index=False)
+    anchors = [(str(r["region_code"]), "", r.geometry.representative_point()) for _, r in lab.iterrows()]
+    if prof.south_china_sea_inset:
+        ctx = main[main["name"].isin(list(CONTEXT_LABELS))].dissolve(by="name", as_index=False)
+        anchors += [("", CONTEXT_LABELS[str(r["name"])], r.geometry.representative_point()) for _, r in ctx.iterrows()]
+    return main, scs, tuple(anchors)
+
+
+def _draw_labels(ax, anchors, labels, *, territory: str, highlight, national: bool) -> None:
     """Short names on the map; small neighbours (北京/天津/上海) get an offset label with a leader line, and
     context units of the national map (台湾) are labelled too although they carry no figure."""
     from matplotlib import patheffects
 
     halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]  # readable on dark fills
     offsets = LABEL_OFFSETS.get(str(territory), {})
-    lab = main[main["region_code"] != ""].dissolve(by="region_code", as_index=False)
-    rows = [(str(r["region_code"]), str(labels.get(r["region_code"], "")), r.geometry) for _, r in lab.iterrows()]
-    if national:
-        ctx = main[main["name"].isin(list(CONTEXT_LABELS))].dissolve(by="name", as_index=False)
-        rows += [("", CONTEXT_LABELS[str(r["name"])], r.geometry) for _, r in ctx.iterrows()]
-    for code, text, geom in rows:
-        p = geom.representative_point()
+    rows = [(code, context or str(labels.get(code, "")), p) for code, context, p in anchors]
+    for code, text, p in rows:
         colour = HIGHLIGHT if code and code == str(highlight) else "#1a1a1a"
         size = 6.5 if national else 8
         if code in offsets:

@@ -13,6 +13,9 @@ GREY = "#9aa0a6"
 PALETTE = ["#2f5d8a", "#d1495b", "#edae49", "#66a182", "#8d6a9f", "#00798c", "#a3a380", "#6c757d"]
 CMAP = "YlGnBu"
 FIG_DPI = 200  # charts reach the PDF at ≥ 200 dpi (print quality); CSS scales them to the column
+#: zlib level of chart PNGs: level 1 encodes a report's charts in ~0.37 CPU-s instead of ~0.57 (level 6)
+#: for files ~10 % larger; the PNG is written once and shared by the notebook, the HTML page and the PDF
+PNG_COMPRESS_LEVEL = 1
 WIDTH = 7.2  # inches: fills an A4 text column at the report's dpi
 
 
@@ -97,4 +100,5 @@ def figure_bundle(fig, alt: str) -> tuple[dict, dict]:
     (the renderer writes it into the image's alt attribute for screen readers and text extraction)."""
     from IPython.core.pylabtools import print_figure
 
-    return {"image/png": print_figure(fig, "png", bbox_inches="tight", base64=True)}, {"image/png": {"alt": alt}}
+    png = print_figure(fig, "png", bbox_inches="tight", base64=True, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
+    return {"image/png": png}, {"image/png": {"alt": alt}}

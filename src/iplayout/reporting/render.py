@@ -4,7 +4,8 @@ HTML: nbconvert's ``lab`` look through the custom template ``templates/iplayout_
 blocks emptied, inputs hidden, ``lang="zh-CN"``), plus a title block, a table of contents and a demo
 banner. PDF: nbconvert's ``basic`` body inside ``templates/iplayout_pdf/page.html.j2`` with
 paged-media CSS (running header, page numbers, demo mark in a page-margin box so it is on every page),
-rendered by WeasyPrint. Charts reach the PDF as the static PNG/SVG outputs the notebook produced.
+rendered by WeasyPrint (or, with ``IPLAYOUT_PDF_ENGINE=chromium``, by a persistent headless Chromium:
+:mod:`.chromium_pdf`). Charts reach the PDF as the static PNG/SVG outputs the notebook produced.
 """
 from __future__ import annotations
 
@@ -262,11 +263,17 @@ def classify_figures(body: str) -> str:
 
 
 def pdf_unavailable_reason() -> str | None:
-    """Why PDFs cannot be made on this machine (None when WeasyPrint and the CJK font are usable)."""
-    try:
-        import weasyprint  # noqa: F401,PLC0415
-    except Exception as exc:  # OSError when pango is missing, ImportError when not installed
-        return f"WeasyPrint unavailable ({type(exc).__name__}: {exc})"
+    """Why PDFs cannot be made on this machine (None when the PDF engine and the CJK font are usable)."""
+    from .chromium_pdf import browser_path, pdf_engine  # noqa: PLC0415
+
+    if pdf_engine() == "chromium":
+        if browser_path() is None:
+            return "Chromium unavailable (IPLAYOUT_PDF_ENGINE=chromium, no chromium on PATH)"
+    else:
+        try:
+            import weasyprint  # noqa: F401,PLC0415
+        except Exception as exc:  # OSError when pango is missing, ImportError when not installed
+            return f"WeasyPrint unavailable ({type(exc).__name__}: {exc})"
     try:
         from ..fonts import setup_fontconfig  # noqa: PLC0415
 
@@ -281,8 +288,13 @@ def render_pdf(nb: Any, info: dict[str, Any], out_path: Path) -> None:
     import logging  # noqa: PLC0415
 
     from ..fonts import setup_fontconfig  # noqa: PLC0415
+    from .chromium_pdf import chromium_css, pdf_engine, render_pdf_chromium  # noqa: PLC0415
 
     setup_fontconfig()  # before pango first loads fontconfig, or Chinese renders as tofu
+    if pdf_engine() == "chromium":  # opt-in engine (IPLAYOUT_PDF_ENGINE), see reporting.chromium_pdf
+        page = render_print_html(nb, info).replace("</style>", chromium_css(info["title"]) + "</style>", 1)
+        render_pdf_chromium(page, out_path)
+        return
     from weasyprint import HTML  # noqa: PLC0415
 
     # WeasyPrint logs every unsupported lab CSS property; they are harmless for our print page
