@@ -26,6 +26,7 @@ from .demo import DEFAULT_SEED, generate_demo
 from .lock import writer_lock
 from .transaction import check_writable, replace_database
 from .policies import example_policies
+from .records.schema import create_record_tables
 from .replay import imports_dir, replay_imports
 from .packages import list_packages, load_meta, read_package_facts, read_reference
 
@@ -170,6 +171,7 @@ def _write_build(db_path: Path, frames: dict, data_dir: Path, seed: int, demo: b
         con = duckdb.connect(str(tmp))
         try:
             schema.create_all(con)
+            create_record_tables(con)  # empty; filled by `db records import` (replayed below)
             for name in schema.TABLES:
                 if name not in ("build_info", "policies"):
                     schema.write_table(con, name, frames[name])

@@ -92,3 +92,8 @@ def demo_countries(out, db_path, seed, years) -> None:
                                 seed=DEFAULT_SEED if seed is None else seed)
     click.echo(f"{len(rows)} demo facts for {rows['region'].nunique()} regions written to {out}")
     click.echo("演示数据（合成），非官方统计 — import with: iplayout db import " + str(out))
+
+
+from .records.cli import records  # noqa: E402  (the `db records` group lives with its package)
+
+db.add_command(records)
