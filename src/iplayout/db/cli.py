@@ -97,3 +97,7 @@ def demo_countries(out, db_path, seed, years) -> None:
 from .records.cli import records  # noqa: E402  (the `db records` group lives with its package)
 
 db.add_command(records)
+
+from .records.concordance_cli import concordance  # noqa: E402  (the `db concordance` group lives with its package)
+
+db.add_command(concordance)

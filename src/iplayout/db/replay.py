@@ -19,6 +19,17 @@ def replay_imports(db_path: Path, folder: Path) -> list[str]:
     """Re-apply every recorded import to ``db_path`` (the build's temp file); returns the source ids."""
     done = []
     for rec_dir, rec in recorded_imports(folder):
+        if rec.get("kind") == "concordance":  # an IPC concordance version (db.records.concordance)
+            from .records.concordance import import_concordance
+
+            try:
+                import_concordance(rec_dir / rec["file"], db_path=db_path, version=rec["version"], title=rec["title"],
+                                   status=rec["status"], replace=True, record=False, lock=False)
+            except DataError as exc:
+                raise DataError([Problem(f"recorded concordance import {rec_dir.name} no longer applies (fix or remove "
+                                         "that folder, or build with --no-imports)", str(rec_dir))] + exc.problems) from exc
+            done.append(rec["source_id"])
+            continue
         if rec.get("kind") == "policies":  # a policy inventory (db.policies), not observations
             try:
                 import_policies(rec_dir / rec["file"], db_path=db_path, replace=bool(rec.get("replace")), record=False)
