@@ -133,69 +133,84 @@ def _concordance_map(con, spec: CountingSpec) -> None:
                                     "params/records/counting.yaml", None, f"concordance_version.{scheme}", version))
     if problems:
         raise DataError(problems)
-    con.execute("CREATE OR REPLACE TEMP TABLE _rec_codes AS SELECT DISTINCT unnest(ipc) AS code FROM patent_records")
+    con.execute("CREATE OR REPLACE TEMP TABLE _rec_codes AS SELECT DISTINCT unnest(ipc) AS code FROM patent_records "
+                "UNION SELECT ipc_main FROM patent_records")
     con.execute("CREATE OR REPLACE TEMP TABLE _rec_map (scheme VARCHAR, code VARCHAR, target_code VARCHAR, w DOUBLE)")
     for scheme, version in spec.concordance_version.model_dump().items():
         con.execute(f"INSERT INTO _rec_map SELECT '{scheme}', * FROM ({code_map_sql('_rec_codes')})", [version])
 
 
+_SUMS = """sum(share) AS apps, sum(share * inv::INTEGER) AS apps_inv, sum(share * granted::INTEGER) AS grants,
+           sum(share * grant_inv::INTEGER) AS grants_inv, sum(share * valid::INTEGER) AS valid,
+           sum(share * (valid AND inv)::INTEGER) AS valid_inv, sum(share * fam::INTEGER) AS family,
+           sum(share * hv::INTEGER) AS hv, bool_or(is_demo) AS is_demo, min(import_id) AS import_min,
+           max(import_id) AS import_max"""
+
+
+def _rolled(rows: str, select: str, key: str = "scheme, industry_code") -> str:
+    """Each row in its region and, for a city, its province too; then the small final GROUP BY."""
+    return f"""SELECT rc AS region_code, year, {key}, {select}
+    FROM (SELECT *, unnest(CASE WHEN prov IS NULL THEN [region_code] ELSE [region_code, prov] END) AS rc FROM ({rows}))
+    GROUP BY ALL"""
+
+
 def patent_counts(con, spec: CountingSpec, hv_spec: HighValueSpec) -> tuple[pd.DataFrame, list[dict]]:
-    """Per region × year × (scheme, target) sums of each measure of :data:`PATENT_MEASURES` (``_T`` = all records)."""
+    """Per region × year × (scheme, target) sums of each measure of :data:`PATENT_MEASURES` (``_T`` = all records).
+
+    Three scans, none holding more than one record's symbols at a time beyond DuckDB's hash tables: ``_T`` straight
+    from the records; the targets through one GROUP BY over the record's mapped symbols (no window, no join back to
+    the record); and the records that are high-value by the SEI criterion alone (added to ``_T``'s high-value count).
+    """
     _concordance_map(con, spec)
-    valid = f"coalesce(legal_status IN (SELECT unnest({_sql_list(spec.valid_status)})), FALSE)"
+    valid = f"coalesce(legal_status IN ({_sql_list(spec.valid_status)[1:-1]}), FALSE)"
     has_status = bool(con.execute("SELECT COUNT(*) FROM patent_records WHERE legal_status IS NOT NULL").fetchall()[0][0])
     crit, base = criteria(con, hv_spec, valid_sql=valid, sei_available=True)
-    others = [c["sql"] for c in crit if c["available"] and c["criterion"] != "sei"]
+    others = " OR ".join(f"({c['sql']})" for c in crit if c["available"] and c["criterion"] != "sei") or "FALSE"
     sei_ok = any(c["available"] for c in crit if c["criterion"] == "sei")
     if not has_status:
         valid = "FALSE"
-    codes = "list_distinct(ipc)" if spec.basis == "fractional" else \
-        "list_filter([coalesce(ipc_main, ipc[1])], lambda x: x IS NOT NULL)"
     fam = ("(office = 'WO' OR coalesce(family_size, 0) > 1 OR "
            "coalesce(len(list_filter(family_offices, lambda x: x NOT IN ('CN', ''))) > 0, FALSE))")
-    sql = f"""
-    WITH placed AS (
-        SELECT rowid AS rid, region_code,
+    placed = f"""SELECT rowid AS rid, region_code,
                CASE WHEN province_code IS NOT NULL AND province_code <> region_code
                          AND province_code IN (SELECT code FROM regions) THEN province_code END AS prov,
                application_year AS year, is_demo, import_id,
                patent_type IN ('invention_application', 'invention_grant') AS inv,
                patent_type IN ('invention_grant', 'utility_model', 'design') AS granted,
-               patent_type = 'invention_grant' AS grant_inv,
-               {valid} AS valid, {fam} AS fam,
-               ({base}) AS hv_base, ({' OR '.join(f'({o})' for o in others) or 'FALSE'}) AS hv_other,
-               {codes} AS codes
-        FROM patent_records WHERE region_code IN (SELECT code FROM regions)
-    ), codes AS (
-        SELECT * EXCLUDE (codes), unnest(CASE WHEN len(codes) = 0 THEN [NULL::VARCHAR] ELSE codes END) AS code FROM placed
-    ), mapped AS (
-        SELECT c.* EXCLUDE (code), m.scheme, m.target_code, coalesce(m.w, 0.0) AS w
-        FROM codes c LEFT JOIN _rec_map m ON m.code = c.code
-    ), win AS (
-        SELECT *, sum(w) FILTER (WHERE scheme = 'field') OVER r AS tot_f,
-               sum(w) FILTER (WHERE scheme = 'industry') OVER r AS tot_i, row_number() OVER r AS rn
-        FROM mapped WINDOW r AS (PARTITION BY rid)
-    ), flagged AS (
-        SELECT *, hv_base AND (hv_other OR ({'coalesce(tot_i, 0) > 0' if sei_ok else 'FALSE'})) AS hv FROM win
-    ), targets AS (
-        SELECT region_code, prov, year, is_demo, import_id, inv, granted, grant_inv, valid, fam, hv, scheme, target_code,
-               w / CASE scheme WHEN 'field' THEN tot_f ELSE tot_i END AS share
-        FROM flagged WHERE target_code IS NOT NULL
-        UNION ALL
-        SELECT region_code, prov, year, is_demo, import_id, inv, granted, grant_inv, valid, fam, hv, '_T', '_T', 1.0
-        FROM flagged WHERE rn = 1
-    ), rolled AS (
-        SELECT * EXCLUDE (region_code, prov), unnest(CASE WHEN prov IS NULL THEN [region_code]
-                                                        ELSE [region_code, prov] END) AS rc FROM targets
-    )
-    SELECT rc AS region_code, year, scheme, target_code AS industry_code,
-           sum(share) AS apps, sum(share * inv::INTEGER) AS apps_inv, sum(share * granted::INTEGER) AS grants,
-           sum(share * grant_inv::INTEGER) AS grants_inv, sum(share * valid::INTEGER) AS valid,
-           sum(share * (valid AND inv)::INTEGER) AS valid_inv, sum(share * fam::INTEGER) AS family,
-           sum(share * hv::INTEGER) AS hv, bool_or(is_demo) AS is_demo,
-           min(import_id) AS import_min, max(import_id) AS import_max
-    FROM rolled GROUP BY ALL ORDER BY ALL"""
-    return con.execute(sql).df(), crit
+               patent_type = 'invention_grant' AS grant_inv, {valid} AS valid, {fam} AS fam,
+               ({base}) AS hv_base, ({others}) AS hv_other, ipc, ipc_main
+        FROM patent_records WHERE region_code IN (SELECT code FROM regions)"""
+    # a record's distinct symbols: unnest with positions and keep a symbol's first occurrence (list_distinct is
+    # several times slower); the main-IPC basis uses ipc_main, else the first listed symbol
+    if spec.basis == "fractional":
+        codes = f"""SELECT * EXCLUDE (ipc, ipc_main, pos) FROM (
+            SELECT *, unnest(ipc) AS code, generate_subscripts(ipc, 1) AS pos FROM ({placed}))
+            WHERE list_position(ipc, code) = pos"""
+    else:
+        codes = f"SELECT * EXCLUDE (ipc, ipc_main), coalesce(ipc_main, ipc[1]) AS code FROM ({placed})"
+    attrs = "region_code, prov, year, is_demo, import_id, inv, granted, grant_inv, valid, fam, hv_base, hv_other"
+    any_attrs = ", ".join(f"any_value({a}) AS {a}" for a in attrs.split(", "))
+    sei = "coalesce(tot_i, 0) > 0" if sei_ok else "FALSE"
+    targets = f"""SELECT * EXCLUDE (hv_base, hv_other, x, tw, tot_f, tot_i, rid), hv_base AND (hv_other OR {sei}) AS hv,
+               x.s AS scheme, x.t AS industry_code, x.w / CASE x.s WHEN 'field' THEN tot_f ELSE tot_i END AS share
+        FROM (SELECT *, unnest(tw) AS x FROM (
+            SELECT rid, {any_attrs}, list(struct_pack(s := m.scheme, t := m.target_code, w := m.w)) AS tw,
+                   sum(m.w) FILTER (WHERE m.scheme = 'field') AS tot_f,
+                   sum(m.w) FILTER (WHERE m.scheme = 'industry') AS tot_i
+            FROM ({codes}) c JOIN _rec_map m ON m.code = c.code GROUP BY rid))"""
+    total = f"SELECT *, hv_base AND hv_other AS hv, 1.0 AS share FROM ({placed})"
+    parts = [con.execute(_rolled(targets, _SUMS)).df(),
+             con.execute(_rolled(total, _SUMS, "'_T' AS scheme, '_T' AS industry_code")).df()]
+    if sei_ok:  # high-value by the SEI criterion alone: granted valid inventions with an SEI-mapped symbol
+        only_sei = f"""SELECT DISTINCT rid, region_code, prov, year FROM ({codes}) c
+            JOIN (SELECT code FROM _rec_map WHERE scheme = 'industry') m ON m.code = c.code
+            WHERE hv_base AND NOT hv_other"""
+        extra = con.execute(_rolled(only_sei, "count(*) AS hv_extra", "'_T' AS industry_code")).df()
+        t = parts[1].merge(extra, on=["region_code", "year", "industry_code"], how="left")
+        t["hv"] = t["hv"] + t["hv_extra"].fillna(0.0)
+        parts[1] = t.drop(columns="hv_extra")
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["region_code", "year", "scheme", "industry_code"]).reset_index(drop=True), crit
 
 
 def _with_unmapped(df: pd.DataFrame) -> pd.DataFrame:
