@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from iplayout.methods.technology import applicant_home_regions, co_applicant_links, rta, top_applicants
+from iplayout.methods.technology import (applicant_home_regions, co_applicant_links, label_agreement, rta,
+                                         top_applicants)
 from iplayout.survey import location_quotient
 from iplayout.survey.concentration import concentration_ratio, hhi
 
@@ -37,9 +38,9 @@ def test_top_applicants_ties_and_shares():
 
 
 def test_co_applicant_links_by_hand():
-    first = pd.Series(["甲", "乙", "丙", "甲", "丁"])
-    region = pd.Series(["320100", "320500", "320500", "320100", None])
-    home = applicant_home_regions(first, region)
+    first = pd.DataFrame({"applicant": ["甲", "乙", "丙", "甲", "丁", "甲"],
+                          "region_code": ["320100", "320500", "320500", "320200", None, "320100"], "n": [1, 1, 1, 1, 1, 1]})
+    home = applicant_home_regions(first)  # 甲: 南京 twice, 无锡 once → 南京
     assert home.to_dict() == {"甲": "320100", "乙": "320500", "丙": "320500"}
     apps = pd.Series([["甲", "乙"],          # 南京–苏州
                       ["甲", "乙", "丙"],    # 南京–苏州 once (乙 and 丙 both 苏州)
@@ -49,3 +50,12 @@ def test_co_applicant_links_by_hand():
     links = co_applicant_links(apps, home)
     assert links.to_dict("records") == [{"region_a": "320100", "region_b": "320500", "links": 2}]
     assert links.attrs == {"records_multi": 4, "records_placed": 3, "records_cross": 2}
+
+
+def test_label_agreement_by_hand():
+    pairs = pd.DataFrame({"export_industry": ["生物产业", "新一代信息技术产业 | 数字创意产业", "数字创意", "其他"],
+                          "top_sei": ["SEI04", "SEI01", "SEI01", "SEI02"], "records": [3, 2, 1, 4]})
+    names = {"SEI01": "新一代信息技术产业", "SEI04": "生物产业", "SEI08": "数字创意产业"}
+    table, share = label_agreement(pairs, names)
+    assert share == pytest.approx(5 / 10)  # 生物 3 + 新一代 2 agree; 数字创意→SEI08 ≠ SEI01; 其他 matches nothing
+    assert dict(zip(table["export_industry"], table["export_code"]))["其他"] == ""

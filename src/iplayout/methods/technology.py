@@ -93,22 +93,64 @@ def top_applicants(counts: pd.DataFrame, *, n: int = 10, by: str | None = None, 
     return pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(columns=cols)
 
 
-def applicant_home_regions(first_applicant: pd.Series, region: pd.Series) -> pd.Series:
-    """Each applicant's region: the region most often recorded when it is a record's first applicant.
+def applicant_home_regions(first: pd.DataFrame) -> pd.Series:
+    """Each applicant's region: the region where it is most often a record's first applicant.
 
-    Exports place a record by its first applicant (Patsnap 当前申请(专利权)人地市 / CNIPA 国省代码), so that is the only
-    applicant-level placement there is. Ties go to the smallest region code (deterministic).
+    Parameters
+    ----------
+    first : DataFrame
+        ``applicant, region_code, n`` — records per (first applicant, region).
 
     Returns
     -------
-    Series indexed by applicant name, values region codes.
+    Series indexed by applicant name, values region codes. Exports place a record by its first applicant (Patsnap
+    当前申请(专利权)人地市 / CNIPA 国省代码), so that is the only applicant-level placement there is; ties go to the
+    smallest region code (deterministic).
     """
-    df = pd.DataFrame({"applicant": first_applicant.to_numpy(), "region": region.to_numpy()}).dropna()
+    df = first.dropna(subset=["applicant", "region_code"])
     if df.empty:
-        return pd.Series(dtype=object, name="region")
-    c = df.groupby(["applicant", "region"]).size().rename("n").reset_index()
-    c = c.sort_values(["applicant", "n", "region"], ascending=[True, False, True])
-    return c.drop_duplicates("applicant").set_index("applicant")["region"]
+        return pd.Series(dtype=object, name="region_code")
+    c = df.groupby(["applicant", "region_code"], as_index=False)["n"].sum()
+    c = c.sort_values(["applicant", "n", "region_code"], ascending=[True, False, True])
+    return c.drop_duplicates("applicant").set_index("applicant")["region_code"]
+
+
+def label_agreement(pairs: pd.DataFrame, names: dict[str, str]) -> tuple[pd.DataFrame, float]:
+    """Agreement of an export's own industry label with our top industry per record.
+
+    Parameters
+    ----------
+    pairs : DataFrame
+        ``export_industry, top_sei, records`` (records per label and our top SEI code).
+    names : mapping
+        SEI code → Chinese name (``新一代信息技术产业``); a label matches a code when its first part (before `` | ``
+        or ``-``) equals the name with or without the trailing 产业.
+
+    Returns
+    -------
+    (DataFrame, float)
+        Confusion table ``export_code, export_industry, top_sei, records`` (``export_code`` ``""`` when the label
+        matches no SEI name) and the share of labelled records whose label's code equals our top SEI.
+
+    Notes
+    -----
+    :math:`agreement = \sum_k n_{kk} / \sum_{k,l} n_{kl}` over all labelled records (simple percentage agreement;
+    unmatched labels count as disagreement).
+    """
+    keys = {}
+    for code, name in names.items():
+        keys[name] = code
+        keys[name.removesuffix("产业")] = code
+
+    def code_of(label: str) -> str:
+        first = str(label).split("|")[0].split("-")[0].strip()
+        return keys.get(first, keys.get(first.removesuffix("产业"), ""))
+
+    t = pairs.assign(export_code=pairs["export_industry"].map(code_of))
+    t = t[["export_code", "export_industry", "top_sei", "records"]].sort_values(["export_code", "export_industry", "top_sei"])
+    total = t["records"].sum()
+    share = float(t.loc[t["export_code"] == t["top_sei"], "records"].sum() / total) if total else float("nan")
+    return t.reset_index(drop=True), share
 
 
 def co_applicant_links(applicants: pd.Series, home: pd.Series) -> pd.DataFrame:
