@@ -41,7 +41,8 @@ def test_missing_fields_are_unavailable_not_assumed(db_copy):
     assert "legal_status" not in base
     refresh_record_observations(con)
     info = json.loads(con.execute("SELECT value FROM build_info WHERE key = 'record_aggregation'").fetchall()[0][0])
-    assert info["high_value_criteria"]["family"].startswith("不可用")
+    crit = {c["criterion"]: c for c in info["high_value_criteria"]}
+    assert not crit["family"]["available"] and crit["family"]["note"].startswith("不可用")
     hv = dict(con.execute("SELECT region_code, value FROM observations WHERE indicator_code = 'rec_high_value_invention' "
                           "AND industry_code = '_T' AND year = 2016").fetchall())
     # only the SEI criterion is left: granted inventions CN1A, CN4B (SEI05/06) in 南京, CN6B in 苏州, CN8B in 北京

@@ -301,7 +301,7 @@ def refresh_record_observations(con, *, params_dir: str | Path | None = None, co
         obs = _long(pat, {k: v[0] for k, v in PATENT_MEASURES.items()}, sources)
         share = pat[pat["apps"] > 0].assign(_share=lambda d: d["apps_inv"] / d["apps"] * 100.0)
         frames += [obs, _long(share, {"_share": SHARE[0]}, sources, keep_zero=True)]
-        info["high_value_criteria"] = {c["criterion"]: c["note"] for c in crit}
+        info["high_value_criteria"] = [{k: c[k] for k in ("criterion", "name", "available", "note")} for c in crit]
     for table in SIMPLE:
         n = con.execute(f"SELECT COUNT(*) FROM {table} WHERE region_code IN (SELECT code FROM regions)").fetchall()[0][0]
         counts[f"{table}_placed"] = int(n)
