@@ -41,25 +41,25 @@ def _final_select(kind: str, import_id: str, is_demo: bool) -> str:
         return f"""SELECT g.record_id, {imp} AS import_id, g.v_office AS office, g.ptype AS patent_type,
             g.v_title AS title, g.v_application_number AS application_number, g.v_application_date AS application_date,
             CAST(g.year AS INTEGER) AS application_year, g.v_publication_date AS publication_date,
-            g.v_grant_date AS grant_date, g.v_applicants AS applicants,
+            g.v_grant_date AS grant_date, coalesce(g.v_applicants, []) AS applicants,
             CAST(coalesce(g.v_applicant_count, len(g.v_applicants)) AS INTEGER) AS applicant_count,
-            CASE WHEN g.f_inventors_present THEN g.v_inventors END AS inventors, CAST(g.v_claims AS INTEGER) AS claims,
+            g.v_inventors AS inventors, CAST(g.v_claims AS INTEGER) AS claims,
             g.v_ipc AS ipc, g.v_ipc_main AS ipc_main, g.v_export_industry AS export_industry,
             CAST(g.v_cited_by AS INTEGER) AS cited_by, g.v_legal_status AS legal_status, g.v_legal_events AS legal_events,
             CAST(g.v_family_size AS INTEGER) AS family_size,
-            CASE WHEN g.f_family_present THEN g.v_family_offices END AS family_offices,
+            g.v_family_offices AS family_offices,
             g.v_province AS applicant_province_raw, g.v_city AS applicant_city_raw, g.v_county AS applicant_county_raw,
             g.v_address AS address, p.applicant_country, {common}, {demo} AS is_demo"""
     if kind == "trademark":
-        return f"""SELECT g.record_id, {imp} AS import_id, g.v_nice_classes AS nice_classes, g.v_applicants AS applicants,
+        return f"""SELECT g.record_id, {imp} AS import_id, g.v_nice_classes AS nice_classes, coalesce(g.v_applicants, []) AS applicants,
             g.v_address AS address, g.v_application_date AS application_date, CAST(g.year AS INTEGER) AS application_year,
             g.v_registration_date AS registration_date, g.v_status AS status, {common}, {demo} AS is_demo"""
     if kind == "copyright":
         return f"""SELECT g.record_id, {imp} AS import_id, g.v_work_kind AS work_kind, g.v_category AS category,
-            g.v_owners AS owners, g.v_address AS address, g.v_registration_date AS registration_date,
+            coalesce(g.v_owners, []) AS owners, g.v_address AS address, g.v_registration_date AS registration_date,
             CAST(g.year AS INTEGER) AS year, {common}, {demo} AS is_demo"""
     return f"""SELECT g.record_id, {imp} AS import_id, g.v_crop AS crop, g.v_variety_name AS variety_name,
-        g.v_applicants AS applicants, g.v_address AS address, g.v_application_date AS application_date,
+        coalesce(g.v_applicants, []) AS applicants, g.v_address AS address, g.v_application_date AS application_date,
         CAST(g.year AS INTEGER) AS application_year, g.v_grant_date AS grant_date, {common}, {demo} AS is_demo"""
 
 
@@ -189,9 +189,7 @@ def _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report, write_reje
     dedupe = ("QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY ord DESC) = 1"
               if distinct < n - n_bad else "")
     con.execute(f"""CREATE OR REPLACE TEMP {'TABLE' if dedupe else 'VIEW'} _good AS
-        SELECT *, {ptype} AS ptype, {'true' if 'inventors' in cols else 'false'} AS f_inventors_present,
-               {'true' if 'family_offices' in cols else 'false'} AS f_family_present
-        FROM _parsed WHERE reason IS NULL {dedupe}""")
+        SELECT *, {ptype} AS ptype FROM _parsed WHERE reason IS NULL {dedupe}""")
     report.rows_duplicate = n - n_bad - distinct
     office = "v_office" if spec.kind == "patent" else "'CN'"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _placing AS SELECT ord AS rid, {office} AS office,

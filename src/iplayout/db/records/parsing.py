@@ -72,7 +72,7 @@ def build_parse_sql(mapping: RecordMapping, columns: dict[str, int], header: lis
             checks.append((f"{raw} IS NOT NULL AND {expr} IS NULL", label(f), raw,
                            f"unparsable date (formats {', '.join(mapping.date_formats[:4])} …)"))
         elif typ == "list":
-            expr = f"coalesce({_split(raw, mapping)}, [])" if f in columns else "CAST([] AS VARCHAR[])"
+            expr = _split(raw, mapping) if f in columns else "CAST(NULL AS VARCHAR[])"  # NULL: cell missing
         elif typ == "ipc_list":
             lst = _split(raw, mapping)
             expr = f"coalesce(list_transform({lst}, lambda x: ipc_norm(x)), [])" if f in columns else "CAST([] AS VARCHAR[])"
