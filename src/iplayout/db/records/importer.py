@@ -155,6 +155,7 @@ def import_records(file: Path | str, *, db_path: Path | str, fmt: str | None = N
             con.execute(f"SET memory_limit = '{STAGING_MEMORY}'")
             con.execute(f"SET temp_directory = {q(str(work / 'spill'))}")
             con.execute("SET preserve_insertion_order = true")
+            con.execute("SET enable_progress_bar = false")
             _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report, write_rejects)
             if not digest:
                 raise DataError(Problem("table not found (no such file)", str(file)))

@@ -29,6 +29,10 @@ CHUNK = 4 << 20
 LINE_COLUMN = "__line"
 
 
+class _NotUtf8(Exception):
+    """The first megabyte looked like UTF-8 but DuckDB found invalid bytes later: retry as GB18030."""
+
+
 def records_max_bytes() -> int:
     """Largest record export read (``$IPLAYOUT_MAX_RECORDS_MB`` megabytes, default 20 000)."""
     raw = os.environ.get("IPLAYOUT_MAX_RECORDS_MB", "")
@@ -101,6 +105,8 @@ def _csv_header(csv_path: Path, title_rows: int, file: Path) -> list[str]:
             raise DataError(Problem(f"no header row after {title_rows} title row(s)", str(file))) from None
         except csv.Error as exc:
             raise DataError(Problem(f"cannot read CSV: {exc}", str(file), reader.line_num)) from None
+        except UnicodeDecodeError:
+            raise _NotUtf8() from None
     return [h.strip() for h in header]
 
 
@@ -157,12 +163,23 @@ def prepare(file: Path, *, title_rows: int, sheet: str | None, workdir: Path, ma
         return Prepared(file, out, header, 1, "xlsx", header_row, has_line_column=True)
     enc = force_encoding or detect_encoding(file)
     target = file if enc in ("utf-8", "utf-8-sig") else transcode(file, enc, workdir / "utf8.csv")
-    header = _csv_header(target, title_rows, file)
+    try:
+        header = _csv_header(target, title_rows, file)
+    except _NotUtf8:
+        if enc != "utf-8":
+            raise DataError(Problem(f"not valid {enc} text: save the file as UTF-8 CSV", str(file))) from None
+        raise
     return Prepared(file, target, header, title_rows + 1, enc, title_rows + 1)
 
 
 def stage_raw(con, prep: Prepared, table: str = "_raw") -> int:
-    """``table(ord, c0 … c<n-1>[, line])``: every data row as text; ``ord`` counts data rows from 1. Returns rows."""
+    """``table(ord, c0 … c<n-1>[, line])``: every data row as text; ``ord`` counts data rows from 1. Returns rows.
+
+    ``table`` is a view (the parse reads the file once; only a bad-row report reads it again); ``row_number()
+    OVER ()`` numbers rows in file order (the CSV scan preserves insertion order). Short rows are padded with
+    NULL; DuckDB's parallel scanner cannot pad rows when quoted fields hold newlines, so such a file is read
+    with one thread.
+    """
     n = len(prep.header)
     cols = {f"c{j}": "VARCHAR" for j in range(n)}
     if prep.has_line_column:
@@ -170,34 +187,29 @@ def stage_raw(con, prep: Prepared, table: str = "_raw") -> int:
     spec = ", ".join(f"'{k}': '{v}'" for k, v in cols.items())
     path = str(prep.csv).replace("'", "''")
     line = ", CAST(line AS BIGINT) AS line" if prep.has_line_column else ""
-    # row_number() OVER () numbers rows in file order (insertion order is preserved by the CSV scan)
-    # a view: the parse reads the file once; only the rare bad-row report reads it again
-    sql = (f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT row_number() OVER () AS ord, "
-           + ", ".join(f"c{j}" for j in range(n)) + line
-           + f" FROM read_csv('{path}', header=false, skip={prep.skip}, columns={{{spec}}}, delim=',', quote='\"',"
-           " escape='\"', null_padding=true, strict_mode=false, all_varchar=true)")
-    try:
-        con.execute(sql)
-        return con.execute(f"SELECT COUNT(*) FROM read_csv('{path}', header=false, skip={prep.skip}, "
-                           f"columns={{{spec}}}, delim=',', quote='\"', escape='\"', null_padding=true, "
-                           "strict_mode=false, all_varchar=true)").fetchone()[0]
-    except duckdb.Error as exc:
-        msg = str(exc).splitlines()
-        if prep.encoding == "utf-8" and any("not utf-8" in m for m in msg):
-            raise _NotUtf8() from None
-        raise DataError(Problem("cannot read the CSV: " + " ".join(m.strip() for m in msg[:3])[:500],
-                                str(prep.file))) from None
-
-
-class _NotUtf8(Exception):
-    """The first megabyte looked like UTF-8 but DuckDB found invalid bytes later: retry as GB18030."""
+    for parallel in ("true", "false"):
+        scan = (f"read_csv('{path}', header=false, skip={prep.skip}, columns={{{spec}}}, delim=',', quote='\"', "
+                f"escape='\"', null_padding=true, strict_mode=false, all_varchar=true, parallel={parallel})")
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT row_number() OVER () AS ord, "
+                        + ", ".join(f"c{j}" for j in range(n)) + line + f" FROM {scan}")
+            return con.execute(f"SELECT COUNT(*) FROM {scan}").fetchone()[0]
+        except duckdb.Error as exc:
+            msg = str(exc).splitlines()
+            if prep.encoding == "utf-8" and any("not utf-8" in m for m in msg):
+                raise _NotUtf8() from None
+            if parallel == "true" and any("parallel=false" in m for m in msg):
+                continue
+            raise DataError(Problem("cannot read the CSV: " + " ".join(m.strip() for m in msg[:3])[:500],
+                                    str(prep.file))) from None
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def stage_file(con, file: Path, *, title_rows: int, sheet: str | None, workdir: Path,
                max_bytes: int | None = None) -> tuple[Prepared, int]:
     """:func:`prepare` + :func:`stage_raw`, retrying a false UTF-8 guess as GB18030."""
-    prep = prepare(file, title_rows=title_rows, sheet=sheet, workdir=workdir, max_bytes=max_bytes)
     try:
+        prep = prepare(file, title_rows=title_rows, sheet=sheet, workdir=workdir, max_bytes=max_bytes)
         return prep, stage_raw(con, prep)
     except _NotUtf8:
         prep = prepare(file, title_rows=title_rows, sheet=sheet, workdir=workdir, max_bytes=max_bytes,
