@@ -30,6 +30,19 @@ def replay_imports(db_path: Path, folder: Path) -> list[str]:
                                          "that folder, or build with --no-imports)", str(rec_dir))] + exc.problems) from exc
             done.append(rec["source_id"])
             continue
+        if rec.get("kind") == "records":  # a record export (db.records), not observations
+            from .records.importer import import_records
+
+            try:
+                import_records(rec_dir / rec["file"], db_path=db_path, fmt=rec.get("format"),
+                               mapping=rec_dir / rec["mapping"] if rec.get("mapping") else None, sheet=rec.get("sheet"),
+                               skip_bad=bool(rec.get("skip_bad")), demo=bool(rec.get("is_demo")), record=False,
+                               lock=False, imported_at=rec.get("imported_at"), write_rejects=False)
+            except DataError as exc:
+                raise DataError([Problem(f"recorded record import {rec_dir.name} no longer applies (fix or remove "
+                                         "that folder, or build with --no-imports)", str(rec_dir))] + exc.problems) from exc
+            done.append(rec["source_id"])
+            continue
         if rec.get("kind") == "policies":  # a policy inventory (db.policies), not observations
             try:
                 import_policies(rec_dir / rec["file"], db_path=db_path, replace=bool(rec.get("replace")), record=False)

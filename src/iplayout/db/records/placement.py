@@ -73,19 +73,27 @@ def place(con, src: str, out: str) -> None:
         LEFT JOIN _pl_ap a ON a.t = f.address""")
     _prefix_match(con, "_pl_rest", "rest", "_gz_js", "_pl_ac")
     _prefix_match(con, "_pl_f", "address", "_gz_foreign", "_pl_afor", value="country")
+    # 国省代码 cells ("江苏;32", "32", "US", "美国;US") are few distinct values: resolve each once
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _pl_cf AS
+        SELECT cf, (SELECT min(p.code) FROM _gz_prov p
+                    WHERE list_contains(cf, p.name) OR list_contains(cf, substr(p.code, 1, 2))) AS fp,
+               coalesce((SELECT min(x.country) FROM _gz_foreign x WHERE list_contains(cf, x.name)),
+                        list_filter(cf, lambda x: regexp_full_match(x, '[A-Z]{{2}}') AND x <> 'CN')[1]) AS ff
+        FROM (SELECT DISTINCT cf FROM _pl_f WHERE len(cf) > 0 AND cf <> [''])""")
+    con.execute(r"""
+        CREATE OR REPLACE TEMP TABLE _pl_latin AS
+        SELECT address FROM (SELECT DISTINCT address FROM _pl_f WHERE address IS NOT NULL AND address <> '')
+        WHERE NOT regexp_matches(address, '[\x{4e00}-\x{9fff}]')""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {out} AS
         WITH f AS (
           SELECT f.rid, f.office, f.address,
-                 coalesce(gp.code, (SELECT min(p.code) FROM _gz_prov p
-                                    WHERE list_contains(f.cf, p.name) OR list_contains(f.cf, substr(p.code, 1, 2)))) AS fp,
+                 coalesce(gp.code, cfm.fp) AS fp,
                  coalesce(gc.code, gk.code) AS fc,
-                 coalesce(st.country, fc1.country,
-                          (SELECT min(x.country) FROM _gz_foreign x WHERE list_contains(f.cf, x.name)),
-                          list_filter(f.cf, lambda x: regexp_full_match(x, '[A-Z]{{2}}') AND x <> 'CN')[1]) AS ff,
+                 coalesce(st.country, fc1.country, cfm.ff) AS ff,
                  r.ap, CASE WHEN r.ap IS NULL OR r.ap = '{JIANGSU}' THEN ac.hit END AS ac, af.hit AS af,
-                 f.address IS NOT NULL AND f.address <> '' AND NOT regexp_matches(f.address, '[\\x{{4e00}}-\\x{{9fff}}]')
-                     AS latin_address
+                 la.address IS NOT NULL AS latin_address
           FROM _pl_f f
           LEFT JOIN _gz_prov gp ON gp.name = f.pr
           LEFT JOIN _gz_states st ON st.name = f.pr
@@ -94,7 +102,9 @@ def place(con, src: str, out: str) -> None:
           LEFT JOIN _gz_js gk ON gk.name = f.kr
           LEFT JOIN _pl_rest r ON r.address = f.address
           LEFT JOIN _pl_ac ac ON ac.t = r.rest
-          LEFT JOIN _pl_afor af ON af.t = f.address),
+          LEFT JOIN _pl_afor af ON af.t = f.address
+          LEFT JOIN _pl_cf cfm ON cfm.cf = f.cf
+          LEFT JOIN _pl_latin la ON la.address = f.address),
         p AS (
           SELECT rid, office,
                  CASE WHEN ff IS NULL AND (fp IS NOT NULL OR fc IS NOT NULL) THEN 'field'
