@@ -41,9 +41,9 @@ PATENTS = [
 def insert_records(con, patents=PATENTS, *, is_demo: bool = False, trademarks: bool = True) -> None:
     """Insert the fixture (one record import, its source row) into an open connection with the record tables."""
     con.execute("INSERT INTO sources VALUES (?, ?, '', '', '', '', '', ?) ON CONFLICT DO NOTHING",
-                [f"records:{IMPORT_ID}", "fixture export", is_demo])
+                [f"import:{IMPORT_ID}", "fixture export", is_demo])
     con.execute("INSERT INTO record_imports VALUES (?, 'patent', 'patsnap', 'fixture.csv', 'x', '2026-12-01', 10, 10, 0, ?, ?)",
-                [IMPORT_ID, is_demo, f"records:{IMPORT_ID}"])
+                [IMPORT_ID, is_demo, f"import:{IMPORT_ID}"])
     cols = ", ".join(PATENT_COLUMNS)
     marks = ", ".join("?" * len(PATENT_COLUMNS))
     for row in patents:

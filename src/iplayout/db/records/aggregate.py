@@ -122,6 +122,18 @@ def _register(con) -> None:
         con.execute("INSERT INTO industries VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", list(row))
 
 
+def _register_sources(con) -> dict[str, str]:
+    """One source row ``records:<import_id>`` per record import (title, publisher, licence and demo flag copied from
+    the import's own source row), replacing the previous ones; returns import id → source id."""
+    con.execute(f"DELETE FROM sources WHERE starts_with(id, '{PREFIX}')").fetchall()
+    con.execute(f"""INSERT INTO sources SELECT '{PREFIX}' || r.import_id,
+            coalesce(s.title, r.file_name) || '（记录级汇总 / counted from records）', s.publisher, s.url, s.licence,
+            coalesce(s.accessed, left(r.imported_at, 10)),
+            'counts of records from the export ' || r.file_name || ' ({_NOTE})', r.is_demo
+        FROM record_imports r LEFT JOIN sources s ON s.id = r.source_id""").fetchall()
+    return {i: PREFIX + i for (i,) in con.execute("SELECT import_id FROM record_imports").fetchall()}
+
+
 def _concordance_map(con, spec: CountingSpec) -> None:
     """Temp table ``_rec_map(scheme, code, target_code, w)`` for the distinct IPC symbols of the placed records."""
     known = {r[0]: r[1] for r in con.execute("SELECT version, scheme FROM concordance_versions").fetchall()}
@@ -289,7 +301,7 @@ def refresh_record_observations(con, *, params_dir: str | Path | None = None, co
     if not _table_exists(con, "record_imports"):
         return counts
     _register(con)
-    sources = dict(con.execute("SELECT import_id, source_id FROM record_imports").fetchall())
+    sources = _register_sources(con)
     frames, info = [], {"basis": counting.basis, "concordance_version": counting.concordance_version.model_dump()}
     n_pat = con.execute("SELECT COUNT(*) FROM patent_records WHERE region_code IN (SELECT code FROM regions)").fetchall()[0][0]
     counts["patent_records_placed"] = int(n_pat)
@@ -312,16 +324,17 @@ def refresh_record_observations(con, *, params_dir: str | Path | None = None, co
         obs = pd.concat(frames, ignore_index=True).sort_values(["region_code", "year", "indicator_code", "industry_code"])
         if (obs["source_id"] == COMBINED).any():
             demo = bool(obs.loc[obs["source_id"] == COMBINED, "is_demo"].any())
-            con.execute("INSERT INTO sources VALUES (?, ?, '', '', '', '', ?, ?) ON CONFLICT DO UPDATE SET is_demo = "
-                        "excluded.is_demo", [COMBINED, "记录级数据（多个导入文件合计）/ record-level data, several imports",
-                                             "facts summed over several record imports (see record_imports)",
-                                             demo]).fetchall()  # DuckDB: finish a statement before register()
+            con.execute("INSERT INTO sources VALUES (?, ?, '', '', '', '', ?, ?)",
+                        [COMBINED, "记录级数据（多个导入文件合计）/ record-level data, several imports",
+                         f"facts summed over several record imports (see record_imports; {_NOTE})", demo]).fetchall()
+        dup = obs.duplicated(["region_code", "year", "indicator_code", "industry_code"])
+        if dup.any():  # a bug here, never the user's data: say which fact came twice
+            raise DataError(Problem("record aggregation produced a fact twice", None, None, "observations",
+                                    obs[dup].iloc[0][["region_code", "year", "indicator_code", "industry_code"]].tolist()))
         con.register("_rec_obs", obs)
-        try:
-            con.execute("INSERT INTO observations SELECT region_code, year, indicator_code, industry_code, value, "
-                        "source_id, quality_flag, is_demo FROM _rec_obs")
-        finally:
-            con.unregister("_rec_obs")
+        con.execute("INSERT INTO observations SELECT region_code, year, indicator_code, industry_code, value, "
+                    "source_id, quality_flag, is_demo FROM _rec_obs").fetchall()
+        con.unregister("_rec_obs")
         counts["observations"] = len(obs)
     con.execute("INSERT INTO build_info VALUES ('record_aggregation', ?) ON CONFLICT DO UPDATE SET value = excluded.value",
                 [json.dumps(info, ensure_ascii=False, sort_keys=True)])
