@@ -115,8 +115,31 @@ def applicant_home_regions(first: pd.DataFrame) -> pd.Series:
     return c.drop_duplicates("applicant").set_index("applicant")["region_code"]
 
 
+def homes_from_names(applicants, places: dict[str, str]) -> pd.Series:
+    """Place applicants whose name begins with a place name (南京…有限公司 → 南京's code): the longest match wins.
+
+    Parameters
+    ----------
+    applicants : iterable of str
+    places : mapping
+        Place name (``南京市`` and ``南京``) → region code.
+
+    Returns
+    -------
+    Series applicant → region code, for the applicants that begin with a known place name only. A fallback
+    for co-applicants never seen as a first applicant; a name that merely contains a place is not placed.
+    """
+    keys = sorted(places, key=len, reverse=True)
+    out = {}
+    for name in dict.fromkeys(a for a in applicants if a):
+        hit = next((k for k in keys if str(name).startswith(k)), None)
+        if hit is not None:
+            out[name] = places[hit]
+    return pd.Series(out, dtype=object, name="region_code")
+
+
 def label_agreement(pairs: pd.DataFrame, names: dict[str, str]) -> tuple[pd.DataFrame, float]:
-    """Agreement of an export's own industry label with our top industry per record.
+    r"""Agreement of an export's own industry label with our top industry per record.
 
     Parameters
     ----------
@@ -175,8 +198,9 @@ def co_applicant_links(applicants: pd.Series, home: pd.Series) -> pd.DataFrame:
     A record counts only when **every** co-applicant has a known region; it then adds one link to each unordered
     pair of the distinct regions among its applicants (a record with applicants in 南京, 南京 and 苏州 adds one
     南京–苏州 link). Records whose applicants share one region add none (intra-regional co-operation).
-    Approximation: applicants are placed by where they appear as first applicant; co-applicants never seen first
-    make the record unplaced rather than guessed.
+    Approximation: applicants are placed by where they appear as first applicant (:func:`applicant_home_regions`),
+    else by a place name their name begins with (:func:`homes_from_names`); a co-applicant placed by neither
+    makes the record unplaced rather than guessed.
 
     References
     ----------
