@@ -20,7 +20,7 @@ def replay_imports(db_path: Path, folder: Path) -> list[str]:
     done = []
     for rec_dir, rec in recorded_imports(folder):
         if rec.get("kind") == "concordance":  # an IPC concordance version (db.records.concordance)
-            from .records.concordance import import_concordance
+            from .records.concordance_import import import_concordance
 
             try:
                 import_concordance(rec_dir / rec["file"], db_path=db_path, version=rec["version"], title=rec["title"],

@@ -6,7 +6,8 @@ import pytest
 
 from iplayout.db.api import open_db
 from iplayout.db.records.aggregate import CountingSpec, refresh_record_observations
-from iplayout.db.records.concordance import code_map_sql, import_concordance, like_to_prefix
+from iplayout.db.records.concordance import code_map_sql, like_to_prefix
+from iplayout.db.records.concordance_import import import_concordance
 from iplayout.errors import DataError
 from iplayout.fileio import sha256_file
 

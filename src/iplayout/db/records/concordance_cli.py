@@ -42,7 +42,7 @@ def list_(db_path) -> None:
 @PARAMS_OPTION
 def import_(file, version, title, status, replace, db_path, params_dir) -> None:
     from ...config import default_db_path
-    from .concordance import import_concordance
+    from .concordance_import import import_concordance
 
     res = import_concordance(file, db_path=db_path or default_db_path(), version=version, title=title, status=status,
                              replace=replace, params_dir=params_dir)
