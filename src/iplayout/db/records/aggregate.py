@@ -169,9 +169,9 @@ def _rolled(rows: str, select: str, key: str = "scheme, industry_code") -> str:
 def patent_counts(con, spec: CountingSpec, hv_spec: HighValueSpec) -> tuple[pd.DataFrame, list[dict]]:
     """Per region × year × (scheme, target) sums of each measure of :data:`PATENT_MEASURES` (``_T`` = all records).
 
-    Three scans, none holding more than one record's symbols at a time beyond DuckDB's hash tables: ``_T`` straight
-    from the records; the targets through one GROUP BY over the record's mapped symbols (no window, no join back to
-    the record); and the records that are high-value by the SEI criterion alone (added to ``_T``'s high-value count).
+    One scan of the records groups them into combinations (same attributes, same IPC list; count ``n``); from
+    those, ``_T``, the targets (one GROUP BY over each combination's mapped symbols — no window, no join back) and
+    the records high-value by the SEI criterion alone (added to ``_T``'s high-value count), each weighted by ``n``.
     """
     _concordance_map(con, spec)
     valid = f"coalesce(legal_status IN ({_sql_list(spec.valid_status)[1:-1]}), FALSE)"
@@ -192,35 +192,37 @@ def patent_counts(con, spec: CountingSpec, hv_spec: HighValueSpec) -> tuple[pd.D
                patent_type = 'invention_grant' AS grant_inv, {valid} AS valid, {fam} AS fam,
                ({base}) AS hv_base, ({others}) AS hv_other, ipc, ipc_main
         FROM patent_records WHERE region_code IN (SELECT code FROM regions)"""
-    # a record's distinct symbols: unnest with positions and keep a symbol's first occurrence (list_distinct is
-    # several times slower); the main-IPC basis uses ipc_main, else the first listed symbol
-    if spec.basis == "fractional":
-        codes = f"""SELECT * EXCLUDE (ipc, ipc_main, pos) FROM (
-            SELECT *, unnest(ipc) AS code, generate_subscripts(ipc, 1) AS pos FROM ({placed}))
-            WHERE list_position(ipc, code) = pos"""
-    else:
-        codes = f"SELECT * EXCLUDE (ipc, ipc_main), coalesce(ipc_main, ipc[1]) AS code FROM ({placed})"
+    # Records with the same attributes and the same IPC list count alike: group them first (one hash aggregation
+    # over the records, no unnest), then unnest, map and split the (far fewer) combinations, weighted by n.
     attrs = "region_code, prov, year, is_demo, import_id, inv, granted, grant_inv, valid, fam, hv_base, hv_other"
-    any_attrs = ", ".join(f"any_value({a}) AS {a}" for a in attrs.split(", "))
+    lists = "ipc" if spec.basis == "fractional" else "[coalesce(ipc_main, ipc[1])]"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _rec_combo AS SELECT row_number() OVER () AS cid, * FROM (
+        SELECT {attrs}, {lists} AS ipc, count(*)::DOUBLE AS n FROM ({placed}) GROUP BY ALL)""")
+    # a combination's distinct symbols: unnest with positions and keep a symbol's first occurrence
+    codes = """SELECT * EXCLUDE (ipc, pos) FROM (
+            SELECT *, unnest(ipc) AS code, generate_subscripts(ipc, 1) AS pos FROM _rec_combo)
+            WHERE code IS NOT NULL AND list_position(ipc, code) = pos"""
+    any_attrs = ", ".join(f"any_value({a}) AS {a}" for a in (attrs + ", n").split(", "))
     sei = "coalesce(tot_i, 0) > 0" if sei_ok else "FALSE"
-    targets = f"""SELECT * EXCLUDE (hv_base, hv_other, x, tw, tot_f, tot_i, rid), hv_base AND (hv_other OR {sei}) AS hv,
-               x.s AS scheme, x.t AS industry_code, x.w / CASE x.s WHEN 'field' THEN tot_f ELSE tot_i END AS share
+    targets = f"""SELECT * EXCLUDE (hv_base, hv_other, x, tw, tot_f, tot_i, cid, n), hv_base AND (hv_other OR {sei}) AS hv,
+               x.s AS scheme, x.t AS industry_code, n * x.w / CASE x.s WHEN 'field' THEN tot_f ELSE tot_i END AS share
         FROM (SELECT *, unnest(tw) AS x FROM (
-            SELECT rid, {any_attrs}, list(struct_pack(s := m.scheme, t := m.target_code, w := m.w)) AS tw,
+            SELECT cid, {any_attrs}, list(struct_pack(s := m.scheme, t := m.target_code, w := m.w)) AS tw,
                    sum(m.w) FILTER (WHERE m.scheme = 'field') AS tot_f,
                    sum(m.w) FILTER (WHERE m.scheme = 'industry') AS tot_i
-            FROM ({codes}) c JOIN _rec_map m ON m.code = c.code GROUP BY rid))"""
-    total = f"SELECT *, hv_base AND hv_other AS hv, 1.0 AS share FROM ({placed})"
+            FROM ({codes}) c JOIN _rec_map m ON m.code = c.code GROUP BY cid))"""
+    total = "SELECT * EXCLUDE (ipc, n), hv_base AND hv_other AS hv, n AS share FROM _rec_combo"
     parts = [con.execute(_rolled(targets, _SUMS)).df(),
              con.execute(_rolled(total, _SUMS, "'_T' AS scheme, '_T' AS industry_code")).df()]
     if sei_ok:  # high-value by the SEI criterion alone: granted valid inventions with an SEI-mapped symbol
-        only_sei = f"""SELECT DISTINCT rid, region_code, prov, year FROM ({codes}) c
+        only_sei = f"""SELECT DISTINCT cid, region_code, prov, year, n FROM ({codes}) c
             JOIN (SELECT code FROM _rec_map WHERE scheme = 'industry') m ON m.code = c.code
             WHERE hv_base AND NOT hv_other"""
-        extra = con.execute(_rolled(only_sei, "count(*) AS hv_extra", "'_T' AS industry_code")).df()
+        extra = con.execute(_rolled(only_sei, "sum(n) AS hv_extra", "'_T' AS industry_code")).df()
         t = parts[1].merge(extra, on=["region_code", "year", "industry_code"], how="left")
         t["hv"] = t["hv"] + t["hv_extra"].fillna(0.0)
         parts[1] = t.drop(columns="hv_extra")
+    con.execute("DROP TABLE _rec_combo")
     out = pd.concat(parts, ignore_index=True)
     return out.sort_values(["region_code", "year", "scheme", "industry_code"]).reset_index(drop=True), crit
 
