@@ -25,13 +25,11 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from ...config import params_file
-from ...errors import DataError, ParameterError, Problem
-from ...yamlio import load_yaml
+from ...errors import DataError, Problem
 from .concordance import code_map_sql, has_concordance
-from .highvalue import CRITERIA, HighValueSpec, criteria, load_highvalue_spec
+from .highvalue import HighValueSpec, criteria, load_highvalue_spec, load_records_spec
 
 PREFIX = "records:"
 COMBINED = "records:combined"
@@ -94,11 +92,7 @@ class CountingSpec(BaseModel):
 
 
 def load_counting_spec(params_dir: str | Path | None = None) -> CountingSpec:
-    path = params_file("records/counting.yaml", params_dir)
-    try:
-        return CountingSpec.model_validate(load_yaml(path) or {})
-    except ValidationError as exc:
-        raise ParameterError(f"{path}: {exc}") from None
+    return load_records_spec(CountingSpec, "counting.yaml", params_dir)
 
 
 def _sql_list(values) -> str:

@@ -44,12 +44,17 @@ class HighValueSpec(BaseModel):
     pledge_min_10k_yuan: float = Field(default=1000.0, gt=0)
 
 
-def load_highvalue_spec(params_dir: str | Path | None = None) -> HighValueSpec:
-    path = params_file("records/highvalue.yaml", params_dir)
+def load_records_spec(model: type[BaseModel], name: str, params_dir: str | Path | None = None):
+    """``params/records/<name>`` validated into ``model`` (a params folder without it falls back to the project's)."""
+    path = params_file(f"records/{name}", params_dir)
     try:
-        return HighValueSpec.model_validate(load_yaml(path) or {})
+        return model.model_validate(load_yaml(path) or {})
     except ValidationError as exc:
         raise ParameterError(f"{path}: {exc}") from None
+
+
+def load_highvalue_spec(params_dir: str | Path | None = None) -> HighValueSpec:
+    return load_records_spec(HighValueSpec, "highvalue.yaml", params_dir)
 
 
 def _has_column(con, table: str, column: str) -> bool:
