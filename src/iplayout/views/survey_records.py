@@ -215,3 +215,29 @@ def records_links_table(ctx: ReportContext):
     t["a"], t["b"] = _label(ctx, t["region_a"]).to_numpy(), _label(ctx, t["region_b"]).to_numpy()
     return style_table(t, {"a": ("地区甲", "text"), "b": ("地区乙", "text"), "links": ("合作申请(件)", "int")},
                        caption="城市间合作申请（记录级）")
+
+
+def records_agreement_table(ctx: ReportContext):
+    """Confusion table: the export's own 战略新兴产业分类 label against our top SEI industry per record."""
+    if not records_present(ctx) or ctx.table("rec_agreement").empty:
+        return None
+    t = ctx.table("rec_agreement").copy()
+    names = _names(ctx)
+    w = t.pivot_table(index="export_industry", columns="top_sei", values="records", aggfunc="sum", fill_value=0)
+    w.columns = [names.get(c, c) for c in w.columns]
+    w = w.reset_index()
+    cols = {"export_industry": ("导出文件标签", "text"), **{c: (c, "int") for c in w.columns if c != "export_industry"}}
+    share = _meta(ctx).get("agreement")
+    return style_table(w, cols, caption="导出标签与本报告对照结果（记录数；列为按IPC对照的首位产业）"
+                       + (f"，一致率{share:.1%}" if share is not None else ""))
+
+
+def records_unmapped_table(ctx: ReportContext):
+    """Records per year and the shares left unmapped by the field and industry concordances."""
+    if not records_present(ctx):
+        return None
+    t = ctx.table("rec_unmapped")
+    return style_table(t, {"year": ("年份", "text"), "records": ("记录数(件)", "int"),
+                           "unmapped_field_share": ("未对应技术领域", "pct1"),
+                           "unmapped_industry_share": ("未对应战略性新兴产业", "pct1")},
+                       caption="记录级数据：各年记录数与未对应比例")

@@ -1,6 +1,8 @@
 """IPC concordances: bundled versions, matching rules, validated all-or-nothing import, clean version switch."""
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 import pytest
 
@@ -78,5 +80,25 @@ def test_versions_switch_cleanly(db_copy, tmp_path):
         assert sei(CountingSpec()) == proposal  # and back
         with pytest.raises(DataError, match="not in the database"):
             refresh_record_observations(con, counting=CountingSpec(concordance_version={"field": "nope"}))
+    finally:
+        con.close()
+
+
+def test_recorded_import_is_replayed(db_path, tmp_path):
+    from iplayout.db.replay import imports_dir, replay_imports
+
+    target = tmp_path / "a" / "ip.duckdb"
+    target.parent.mkdir()
+    shutil.copy2(db_path, target)
+    f = tmp_path / "sei.csv"
+    f.write_text("ipc_pattern,match,target_code,weight\nH04L,prefix,SEI01,1\n", encoding="utf-8")
+    import_concordance(f, db_path=target, version="sei-x", status="proposal")
+    fresh = tmp_path / "fresh.duckdb"
+    shutil.copy2(db_path, fresh)  # a rebuilt database: bundled versions only, then the recorded imports
+    assert replay_imports(fresh, imports_dir(target)) == ["concordance:sei-x"]
+    con = duckdb.connect(str(fresh), read_only=True)
+    try:
+        assert con.execute("SELECT scheme, status, n_rows FROM concordance_versions WHERE version = 'sei-x'").fetchall() \
+            == [("industry", "proposal", 1)]
     finally:
         con.close()
