@@ -72,3 +72,20 @@ def test_industry_notebook_shows_record_sections(rec_db, tmp_path):
                                       "db_path": str(rec_db)}, tmp_path)
     assert "主要申请人与集中度" in text and "甲公司" in text and "城市间合作申请" in text
     assert "数据库中尚无专利记录级数据" not in text
+
+
+def test_catalogue_uses_record_rta_where_present():
+    import pandas as pd
+
+    from iplayout.stages.allocation import _record_specialisation
+
+    class Survey:  # the survey table _record_specialisation reads
+        tables = {"rec_industries": pd.DataFrame({"region_code": ["320100"], "industry_code": ["SEI01"], "rta": [1.7]})}
+
+    ev = pd.DataFrame({"region_code": ["320100", "320500"], "industry_code": ["SEI01", "SEI01"],
+                       "ip_specialisation": [0.9, 1.1]})
+    got = _record_specialisation(ev, Survey(), "records_when_present")
+    assert got["ip_specialisation"].tolist() == [1.7, 1.1]
+    assert got["ip_specialisation_basis"].tolist() == ["records", "statistics"]
+    kept = _record_specialisation(ev, Survey(), "statistics")
+    assert kept["ip_specialisation"].tolist() == [0.9, 1.1] and set(kept["ip_specialisation_basis"]) == {"statistics"}
