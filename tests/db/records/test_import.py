@@ -167,3 +167,12 @@ def test_db_build_replays_a_record_import(tmp_path, patsnap_file, rdb):
     build_database(rdb, demo=False)  # a fresh build: empty record tables, then the recorded import replayed
     assert _patents(rdb) == first
     assert query(rdb, "SELECT import_id, rows_read, rows_imported, imported_at, source_id FROM record_imports") == imports
+
+
+def test_dry_run_counts_and_writes_nothing(tmp_path, rdb):
+    f = write_csv(tmp_path / "bad.csv", HEADER_ORIGINAL, BAD)
+    before = sha256_file(rdb)
+    rep = import_records(f, db_path=rdb, fmt="patsnap", skip_bad=True, dry_run=True)
+    assert (rep.rows_bad, rep.new) == (4, 1) and rep.lines()[0].startswith("DRY RUN")
+    assert sha256_file(rdb) == before and not (tmp_path / "bad.csv.rejects.csv").exists()
+    assert not (rdb.parent / "imports").exists()
