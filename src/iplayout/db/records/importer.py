@@ -156,7 +156,7 @@ def import_records(file: Path | str, *, db_path: Path | str, fmt: str | None = N
             con.execute(f"SET temp_directory = {q(str(work / 'spill'))}")
             con.execute("SET preserve_insertion_order = true")
             con.execute("SET enable_progress_bar = false")
-            _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report, write_rejects)
+            prep = _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report)
             if not digest:
                 raise DataError(Problem("table not found (no such file)", str(file)))
             parquet = work / "records.parquet"
@@ -164,12 +164,14 @@ def import_records(file: Path | str, *, db_path: Path | str, fmt: str | None = N
             _transact(con, spec, file, db_path, parquet, report, mapping=Path(mapping) if mapping else None,
                       fmt=fmt, sheet=sheet, skip_bad=skip_bad, demo=demo, record=record, lock=lock,
                       lock_timeout=lock_timeout, imported_at=imported_at, digest=digest)
+            if report.rows_bad and not report.dry_run and write_rejects:  # only once the good rows are in
+                report.rejects_file = _write_rejects(con, prep, file)
         finally:
             con.close()
     return report
 
 
-def _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report, write_rejects) -> None:
+def _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report) -> Prepared:
     prep, n = stage_file(con, file, title_rows=spec.title_rows, sheet=sheet, workdir=work, max_bytes=max_bytes)
     report.rows_read, report.encoding = n, prep.encoding
     cols = resolve_columns(spec, prep.header)
@@ -181,8 +183,6 @@ def _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report, write_reje
     report.rows_bad = n_bad
     if n_bad and not skip_bad:
         raise DataError(_bad_problems(con, prep, file, n_bad))
-    if n_bad and not report.dry_run and write_rejects:
-        report.rejects_file = _write_rejects(con, prep, file)
     ptype = ("coalesce(v_patent_type_final, v_patent_type)" if spec.invention_granted_with_grant_date
              else "v_patent_type") if spec.kind == "patent" else "NULL"
     distinct = con.execute("SELECT COUNT(DISTINCT record_id) FROM _parsed WHERE reason IS NULL").fetchone()[0]
@@ -204,6 +204,7 @@ def _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report, write_reje
     report.shares = year_shares(con, "_final", year_col)
     if spec.kind == "patent":
         report.offices = dict(con.execute("SELECT office, COUNT(*) FROM _final GROUP BY 1 ORDER BY 2 DESC").fetchall())
+    return prep
 
 
 def _transact(con, spec, file, db_path, parquet, report, *, mapping, fmt, sheet, skip_bad, demo, record, lock,
