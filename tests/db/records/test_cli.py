@@ -1,6 +1,7 @@
 """`iplayout db records …` as a user runs it: demo, import in every shipped format, info, unplaced, errors."""
 from __future__ import annotations
 
+import duckdb
 from conftest import query, write_csv
 
 from iplayout.cli import main
@@ -73,3 +74,14 @@ def test_errors_are_messages_not_tracebacks(tmp_path, rdb, capsys):
     assert "no record-id column" in err and "Traceback" not in err
     assert main(["db", "records", "import", str(f), "--db", str(rdb)]) == 2
     assert "exactly one of --format and --mapping" in capsys.readouterr().err
+
+
+def test_database_without_record_tables_is_named(tmp_path, rdb, capsys, patsnap_file):
+    con = duckdb.connect(str(rdb))
+    for t in ("record_imports", "patent_records", "trademark_records", "copyright_records", "plant_variety_records"):
+        con.execute(f"DROP TABLE {t}")
+    con.close()
+    assert main(["db", "records", "import", str(patsnap_file), "--format", "patsnap", "--db", str(rdb)]) == 2
+    assert "rebuild it with `iplayout db build`" in capsys.readouterr().err
+    assert main(["db", "info", "--db", str(rdb)]) == 0
+    assert "record tables: none" in capsys.readouterr().out
