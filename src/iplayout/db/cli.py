@@ -7,11 +7,7 @@ import click
 
 from ..config import default_db_path
 
-LOCK_OPTION = click.option("--lock-timeout", type=click.FloatRange(min=0), default=None,
-                           help="Seconds to wait for another writer of the database (default: "
-                                "$IPLAYOUT_LOCK_TIMEOUT or 600).")
-DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                         help="DuckDB file (default: build/iplayout.duckdb or $IPLAYOUT_DB).")
+from .options import DB_OPTION, LOCK_OPTION
 
 
 @click.group(help="Build, inspect and import into the integrated database (集成数据库).")

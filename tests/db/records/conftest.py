@@ -7,6 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from iplayout.db.records.generator import HEADER_ORIGINAL, HEADER_STRIPPED
@@ -63,3 +64,12 @@ def rdb(db_path, tmp_path):
     target.parent.mkdir()
     shutil.copyfile(db_path, target)
     return target
+
+
+def query(db, sql):
+    """Rows of ``sql`` on the database file ``db`` (read-only, closed again)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import duckdb
-from conftest import write_csv
+from conftest import query, write_csv
 
 from iplayout.cli import main
 
@@ -23,14 +23,6 @@ PLANT = (["品种权号", "申请号", "属或者种", "品种名称", "品种�
            "2018-05-01"]])
 
 
-def _q(db, sql):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 def test_demo_import_info_unplaced(tmp_path, rdb, capsys):
     f = tmp_path / "demo.csv"
     assert main(["db", "records", "demo", str(f), "--n", "300", "--seed", "3", "--variant", "stripped",
@@ -46,7 +38,7 @@ def test_demo_import_info_unplaced(tmp_path, rdb, capsys):
     assert "Records" in out and "patent" in out and "苏州" in out and "placed_share" in out
     assert main(["db", "info", "--db", str(rdb)]) == 0
     assert "Coverage" in capsys.readouterr().out
-    n_unplaced = _q(rdb, "SELECT count(*) FROM patent_records WHERE placement = 'unplaced'")[0][0]
+    n_unplaced = query(rdb, "SELECT count(*) FROM patent_records WHERE placement = 'unplaced'")[0][0]
     assert main(["db", "records", "unplaced", "--db", str(rdb), "--limit", "2"]) == 0
     assert f"unplaced records: {n_unplaced:,} (showing {min(2, n_unplaced)})" in capsys.readouterr().out
 
@@ -61,18 +53,18 @@ def test_every_shipped_format_imports(tmp_path, rdb, capsys):
     for fmt, f in files.items():
         assert main(["db", "records", "import", str(f), "--format", fmt, "--db", str(rdb)]) == 0, fmt
     capsys.readouterr()
-    got = dict((r[0], r[1:]) for r in _q(rdb, "SELECT record_id, patent_type, ipc, region_code, placement, "
+    got = dict((r[0], r[1:]) for r in query(rdb, "SELECT record_id, patent_type, ipc, region_code, placement, "
                                               "applicant_country, grant_date IS NOT NULL, applicants FROM patent_records"))
     assert got["CN105000001A"] == ("invention_application", ["H04N  21/00", "G06F  16/00"], "320500", "field", "CN",
                                    False, ["演示甲公司", "演示乙公司"])
     assert got["CN205000002U"][2:5] == (None, "foreign", "US")
     assert got["CN107000003B"][:1] == ("invention_grant",) and got["CN107000003B"][2] == "320200"  # 发明 + 授权日
     assert got["CN201710000004.5"][0] == "invention_application" and got["CN201710000004.5"][2] == "110000"
-    assert _q(rdb, "SELECT record_id, crop, region_code, application_year FROM plant_variety_records") == [
+    assert query(rdb, "SELECT record_id, crop, region_code, application_year FROM plant_variety_records") == [
         ("CNA20160001.1", "水稻", "320800", 2016)]
-    assert _q(rdb, "SELECT count(*), bool_and(is_demo) FROM trademark_records") == [(30, True)]
-    assert _q(rdb, "SELECT count(*), count(DISTINCT work_kind) FROM copyright_records") == [(30, 2)]
-    assert _q(rdb, "SELECT min(len(nice_classes)) >= 1 FROM trademark_records") == [(True,)]
+    assert query(rdb, "SELECT count(*), bool_and(is_demo) FROM trademark_records") == [(30, True)]
+    assert query(rdb, "SELECT count(*), count(DISTINCT work_kind) FROM copyright_records") == [(30, 2)]
+    assert query(rdb, "SELECT min(len(nice_classes)) >= 1 FROM trademark_records") == [(True,)]
 
 
 def test_errors_are_messages_not_tracebacks(tmp_path, rdb, capsys):
@@ -82,3 +74,14 @@ def test_errors_are_messages_not_tracebacks(tmp_path, rdb, capsys):
     assert "no record-id column" in err and "Traceback" not in err
     assert main(["db", "records", "import", str(f), "--db", str(rdb)]) == 2
     assert "exactly one of --format and --mapping" in capsys.readouterr().err
+
+
+def test_database_without_record_tables_is_named(tmp_path, rdb, capsys, patsnap_file):
+    con = duckdb.connect(str(rdb))
+    for t in ("record_imports", "patent_records", "trademark_records", "copyright_records", "plant_variety_records"):
+        con.execute(f"DROP TABLE {t}")
+    con.close()
+    assert main(["db", "records", "import", str(patsnap_file), "--format", "patsnap", "--db", str(rdb)]) == 2
+    assert "rebuild it with `iplayout db build`" in capsys.readouterr().err
+    assert main(["db", "info", "--db", str(rdb)]) == 0
+    assert "record tables: none" in capsys.readouterr().out

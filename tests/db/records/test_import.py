@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import csv
 
-import duckdb
 import pytest
-from conftest import PATSNAP_ROWS, write_csv
+from conftest import query, PATSNAP_ROWS, write_csv
 
 from iplayout.db.build import build_database
 from iplayout.db.records.generator import HEADER_ORIGINAL, HEADER_STRIPPED
@@ -14,16 +13,8 @@ from iplayout.errors import DataError
 from iplayout.fileio import sha256_file
 
 
-def _rows(db, sql):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 def _patents(db):
-    return {r[0]: r[1:] for r in _rows(db, """SELECT record_id, office, patent_type, applicants, inventors, claims, ipc,
+    return {r[0]: r[1:] for r in query(db, """SELECT record_id, office, patent_type, applicants, inventors, claims, ipc,
         ipc_main, region_code, province_code, placement, applicant_country, application_year, family_offices,
         legal_events, export_industry, is_demo FROM patent_records""")}
 
@@ -52,9 +43,9 @@ def test_patsnap_golden_values(patsnap_file, rdb):
     assert sh.loc[2016, "placed_share"] == 0.5 and sh.loc[2016, "non_cn_office_share"] == 0.5
     assert sh.loc[2018, "foreign_share"] == 0.5 and sh.loc[2018, "unplaced_share"] == 0.5
     assert sh.loc[2015, "placed_share"] == 1.0 and sh["records"].sum() == 7
-    assert _rows(rdb, "SELECT kind, source_format, rows_read, rows_imported, rows_skipped, is_demo, source_id "
+    assert query(rdb, "SELECT kind, source_format, rows_read, rows_imported, rows_skipped, is_demo, source_id "
                       "FROM record_imports") == [("patent", "patsnap", 7, 7, 0, False, "import:" + rep.import_id)]
-    assert _rows(rdb, f"SELECT count(*) FROM sources WHERE id = 'import:{rep.import_id}'") == [(1,)]
+    assert query(rdb, f"SELECT count(*) FROM sources WHERE id = 'import:{rep.import_id}'") == [(1,)]
 
 
 def test_both_header_variants_give_the_same_records(patsnap_file, stripped_file, rdb, tmp_path):
@@ -76,7 +67,7 @@ def test_encodings(tmp_path, rdb, encoding):
     assert _patents(rdb)["CN111A"][2] == ["演示甲公司", "演示乙大学"]
 
 
-def test_xlsx_with_title_rows(tmp_path, rdb):
+def test_xlsx_with_titlequery(tmp_path, rdb):
     import openpyxl
 
     wb = openpyxl.Workbook()
@@ -130,7 +121,7 @@ def test_skip_bad_writes_rejects_next_to_the_input(tmp_path, rdb):
     assert [r[-2] for r in rows[1:]] == ["3", "4", "5", "6"]
     assert rows[2][17] == "20x6" and "unparsable year" in rows[2][-1]
     assert any("skipped" in line and "rejects.csv" in line for line in rep.lines())
-    assert _rows(rdb, "SELECT rows_read, rows_imported, rows_skipped FROM record_imports") == [(5, 1, 4)]
+    assert query(rdb, "SELECT rows_read, rows_imported, rows_skipped FROM record_imports") == [(5, 1, 4)]
 
 
 def test_reimport_is_idempotent_and_newer_export_updates(tmp_path, rdb, patsnap_file):
@@ -145,12 +136,12 @@ def test_reimport_is_idempotent_and_newer_export_updates(tmp_path, rdb, patsnap_
     f = write_csv(tmp_path / "newer.csv", HEADER_ORIGINAL, newer)
     rep = import_records(f, db_path=rdb, fmt="patsnap")
     assert (rep.new, rep.updated, rep.unchanged, rep.rows_duplicate) == (1, 1, 6, 1)
-    got = dict(_rows(rdb, "SELECT record_id, legal_status FROM patent_records WHERE record_id IN ('CN111A', 'CN888A')"))
+    got = dict(query(rdb, "SELECT record_id, legal_status FROM patent_records WHERE record_id IN ('CN111A', 'CN888A')"))
     assert got == {"CN111A": "有效", "CN888A": "失效"}
     # the newer export is now the source of every record it holds (import_id of the newer file)
-    assert _rows(rdb, "SELECT count(*), count(DISTINCT import_id), min(import_id) FROM patent_records") == [
+    assert query(rdb, "SELECT count(*), count(DISTINCT import_id), min(import_id) FROM patent_records") == [
         (8, 1, rep.import_id)]
-    assert _rows(rdb, "SELECT count(*) FROM record_imports") == [(2,)]
+    assert query(rdb, "SELECT count(*) FROM record_imports") == [(2,)]
 
 
 def test_demo_sidecar_flags_records(tmp_path, rdb):
@@ -160,10 +151,10 @@ def test_demo_sidecar_flags_records(tmp_path, rdb):
     write_demo_patents(f, n=500, seed=5)
     rep = import_records(f, db_path=rdb, fmt="patsnap", record=False)
     assert rep.is_demo and rep.new == 500
-    assert _rows(rdb, "SELECT bool_and(is_demo), count(*) FROM patent_records") == [(True, 500)]
-    assert _rows(rdb, "SELECT is_demo FROM record_imports") == [(True,)]
+    assert query(rdb, "SELECT bool_and(is_demo), count(*) FROM patent_records") == [(True, 500)]
+    assert query(rdb, "SELECT is_demo FROM record_imports") == [(True,)]
     # the demo export places almost every Chinese-office record (its region fields are filled)
-    placed = _rows(rdb, "SELECT avg((placement IN ('field', 'address'))::INT) FROM patent_records "
+    placed = query(rdb, "SELECT avg((placement IN ('field', 'address'))::INT) FROM patent_records "
                         "WHERE placement <> 'non_cn_office'")[0][0]
     assert placed > 0.9
 
@@ -172,7 +163,16 @@ def test_demo_sidecar_flags_records(tmp_path, rdb):
 def test_db_build_replays_a_record_import(tmp_path, patsnap_file, rdb):
     import_records(patsnap_file, db_path=rdb, fmt="patsnap")
     first = _patents(rdb)
-    imports = _rows(rdb, "SELECT import_id, rows_read, rows_imported, imported_at, source_id FROM record_imports")
+    imports = query(rdb, "SELECT import_id, rows_read, rows_imported, imported_at, source_id FROM record_imports")
     build_database(rdb, demo=False)  # a fresh build: empty record tables, then the recorded import replayed
     assert _patents(rdb) == first
-    assert _rows(rdb, "SELECT import_id, rows_read, rows_imported, imported_at, source_id FROM record_imports") == imports
+    assert query(rdb, "SELECT import_id, rows_read, rows_imported, imported_at, source_id FROM record_imports") == imports
+
+
+def test_dry_run_counts_and_writes_nothing(tmp_path, rdb):
+    f = write_csv(tmp_path / "bad.csv", HEADER_ORIGINAL, BAD)
+    before = sha256_file(rdb)
+    rep = import_records(f, db_path=rdb, fmt="patsnap", skip_bad=True, dry_run=True)
+    assert (rep.rows_bad, rep.new) == (4, 1) and rep.lines()[0].startswith("DRY RUN")
+    assert sha256_file(rdb) == before and not (tmp_path / "bad.csv.rejects.csv").exists()
+    assert not (rdb.parent / "imports").exists()

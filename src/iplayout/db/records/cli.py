@@ -5,8 +5,7 @@ from pathlib import Path
 
 import click
 
-DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                         help="DuckDB file (default: build/iplayout.duckdb or $IPLAYOUT_DB).")
+from ..options import DB_OPTION, LOCK_OPTION
 
 
 @click.group(help="Record-level IP data: patent, trademark, copyright and plant-variety exports (记录级数据).")
@@ -57,7 +56,7 @@ def demo(out, n, seed, variant, encoding, years, kind) -> None:
 @click.option("--dry-run", is_flag=True, help="Check and count; write nothing.")
 @click.option("--demo", is_flag=True, help="Flag every record as demo (also implied by a <file>.demo.json sidecar).")
 @DB_OPTION
-@click.option("--lock-timeout", type=click.FloatRange(min=0), default=None, help="Seconds to wait for another writer.")
+@LOCK_OPTION
 @click.option("--max-mb", type=click.FloatRange(min=0), default=None,
               help="Largest file read, MB (default $IPLAYOUT_MAX_RECORDS_MB or 20000).")
 def import_cmd(file, fmt, mapping, sheet, skip_bad, dry_run, demo, db_path, lock_timeout, max_mb) -> None:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import click
 
-DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                         help="DuckDB file (default: build/iplayout.duckdb or $IPLAYOUT_DB).")
+from ..options import DB_OPTION, LOCK_OPTION
+
 PARAMS_OPTION = click.option("--params-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
                              help="Folder with records/counting.yaml and records/highvalue.yaml (default: params/).")
 
@@ -40,12 +40,13 @@ def list_(db_path) -> None:
 @click.option("--replace", is_flag=True, help="Overwrite an imported version of the same name.")
 @DB_OPTION
 @PARAMS_OPTION
-def import_(file, version, title, status, replace, db_path, params_dir) -> None:
+@LOCK_OPTION
+def import_(file, version, title, status, replace, db_path, params_dir, lock_timeout) -> None:
     from ...config import default_db_path
     from .concordance_import import import_concordance
 
     res = import_concordance(file, db_path=db_path or default_db_path(), version=version, title=title, status=status,
-                             replace=replace, params_dir=params_dir)
+                             replace=replace, params_dir=params_dir, lock_timeout=lock_timeout)
     click.echo(f"concordance {res['version']} ({res['scheme']}, {res['status']}): {res['rows']} rows, "
                f"{res['targets']} targets; record observations re-derived: {res['observations']}")
     click.echo("select it with concordance_version in params/records/counting.yaml, then "
@@ -56,11 +57,12 @@ def import_(file, version, title, status, replace, db_path, params_dir) -> None:
                           "(after switching concordance_version or basis).")
 @DB_OPTION
 @PARAMS_OPTION
-def apply(db_path, params_dir) -> None:
+@LOCK_OPTION
+def apply(db_path, params_dir, lock_timeout) -> None:
     from ...config import default_db_path
     from ..transaction import WriteTransaction
     from .aggregate import refresh_record_observations
 
-    with WriteTransaction(db_path or default_db_path(), tag="records-refresh") as tx:
+    with WriteTransaction(db_path or default_db_path(), tag="records-refresh", timeout=lock_timeout) as tx:
         counts = tx.write(lambda con: refresh_record_observations(con, params_dir=params_dir))
     click.echo(", ".join(f"{k} {v:,}" for k, v in counts.items()))

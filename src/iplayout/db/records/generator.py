@@ -234,6 +234,15 @@ def _write_small(path: Path, header: list[str], rows: list[list[str]], encoding:
     atomic_write(path, buf.getvalue(), encoding=encoding)
 
 
+def _finish_small(path: Path, header: list[str], rows: list[list[str]], encoding: str, *, kind: str, seed: int,
+                  t0: float) -> dict:
+    """Write a small demo register, its sidecar, and the summary the CLI prints."""
+    _write_small(path, header, rows, encoding)
+    write_sidecar(path, kind=kind, n=len(rows), seed=seed, encoding=encoding)
+    sec = time.perf_counter() - t0
+    return dict(path=str(path), rows=len(rows), seconds=sec, rows_per_s=len(rows) / sec if sec else float("inf"))
+
+
 def _date(rng: np.random.Generator, year: int) -> str:
     return f"{year}-{rng.integers(1, 13):02d}-{rng.integers(1, 29):02d}"
 
@@ -250,10 +259,8 @@ def write_demo_trademarks(path, *, n: int, seed: int, years=range(2014, 2019), e
         rows.append([str(20_000_000 + i), " | ".join(str(k) for k in classes),
                      f"演示商贸有限公司{rng.integers(1, 500)}", _demo_address(rng, counties), _date(rng, y),
                      _date(rng, y + 1) if registered else "-", "注册" if registered else "申请中"])
-    _write_small(path, ["注册号", "国际分类", "申请人", "地址", "申请日", "注册日", "状态"], rows, encoding)
-    write_sidecar(path, kind="trademark", n=n, seed=seed, encoding=encoding)
-    sec = time.perf_counter() - t0
-    return dict(path=str(path), rows=n, seconds=sec, rows_per_s=n / sec if sec else float("inf"))
+    header = ["注册号", "国际分类", "申请人", "地址", "申请日", "注册日", "状态"]
+    return _finish_small(path, header, rows, encoding, kind="trademark", seed=seed, t0=t0)
 
 
 def write_demo_copyrights(path, *, n: int, seed: int, years=range(2014, 2019), encoding: str = "utf-8") -> dict:
@@ -268,7 +275,5 @@ def write_demo_copyrights(path, *, n: int, seed: int, years=range(2014, 2019), e
         cat = "应用软件" if soft else ["美术", "文字", "摄影", "视听"][rng.integers(0, 4)]
         rows.append([f"{prefix}-{y}-{i:07d}", kind, f"演示作品{i}", cat, f"演示文化有限公司{rng.integers(1, 300)}",
                      _demo_address(rng, counties), _date(rng, y)])
-    _write_small(path, ["登记号", "登记类型", "作品名称", "类别", "著作权人", "地址", "登记日期"], rows, encoding)
-    write_sidecar(path, kind="copyright", n=n, seed=seed, encoding=encoding)
-    sec = time.perf_counter() - t0
-    return dict(path=str(path), rows=n, seconds=sec, rows_per_s=n / sec if sec else float("inf"))
+    header = ["登记号", "登记类型", "作品名称", "类别", "著作权人", "地址", "登记日期"]
+    return _finish_small(path, header, rows, encoding, kind="copyright", seed=seed, t0=t0)

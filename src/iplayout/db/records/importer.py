@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -103,9 +104,8 @@ def _bad_problems(con, prep: Prepared, file: Path, n_bad: int) -> list[Problem]:
     return out
 
 
-def _write_rejects(con, prep: Prepared, file: Path) -> Path:
-    """Bad rows (the file's own columns + ``line`` + ``reason``) → ``<file>.rejects.csv``, atomically."""
-    target = Path(str(file) + ".rejects.csv")
+def _write_rejects(con, prep: Prepared, out: Path) -> None:
+    """Bad rows (the file's own columns + ``line`` + ``reason``) → ``out`` (moved next to the input later)."""
     cols = ", ".join(f"r.c{j} AS {_ident(h or f'column{j + 1}')}" for j, h in enumerate(prep.header))
     if prep.has_line_column:
         line_sql = "r.line"
@@ -115,10 +115,8 @@ def _write_rejects(con, prep: Prepared, file: Path) -> Path:
         con.execute("CREATE OR REPLACE TEMP TABLE _lines(ord BIGINT, line BIGINT)")
         con.executemany("INSERT INTO _lines VALUES (?, ?)", list(where.items()))
         line_sql = "(SELECT l.line FROM _lines l WHERE l.ord = r.ord)"
-    with atomic_path(target, tag="rejects") as tmp:
-        con.execute(f"COPY (SELECT {cols}, {line_sql} AS line, p.reason FROM _raw r JOIN _parsed p USING (ord) "
-                    f"WHERE p.reason IS NOT NULL ORDER BY r.ord) TO {q(str(tmp))} (HEADER, DELIMITER ',')")
-    return target
+    con.execute(f"COPY (SELECT {cols}, {line_sql} AS line, p.reason FROM _raw r JOIN _parsed p USING (ord) "
+                f"WHERE p.reason IS NOT NULL ORDER BY r.ord) TO {q(str(out))} (HEADER, DELIMITER ',')")
 
 
 def _ident(name: str) -> str:
@@ -156,20 +154,26 @@ def import_records(file: Path | str, *, db_path: Path | str, fmt: str | None = N
             con.execute(f"SET temp_directory = {q(str(work / 'spill'))}")
             con.execute("SET preserve_insertion_order = true")
             con.execute("SET enable_progress_bar = false")
-            _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report, write_rejects)
+            prep = _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report)
             if not digest:
                 raise DataError(Problem("table not found (no such file)", str(file)))
-            parquet = work / "records.parquet"
+            parquet, rejects = work / "records.parquet", work / "rejects.csv"
             con.execute(f"COPY (SELECT * FROM _final) TO {q(str(parquet))} (FORMAT parquet)")
-            _transact(con, spec, file, db_path, parquet, report, mapping=Path(mapping) if mapping else None,
-                      fmt=fmt, sheet=sheet, skip_bad=skip_bad, demo=demo, record=record, lock=lock,
-                      lock_timeout=lock_timeout, imported_at=imported_at, digest=digest)
+            if report.rows_bad and not report.dry_run and write_rejects:
+                _write_rejects(con, prep, rejects)
         finally:
-            con.close()
+            con.close()  # frees the staging memory before the write (two connections would add up)
+        _transact(spec, file, db_path, parquet, report, mapping=Path(mapping) if mapping else None,
+                  fmt=fmt, sheet=sheet, skip_bad=skip_bad, demo=demo, record=record, lock=lock,
+                  lock_timeout=lock_timeout, imported_at=imported_at, digest=digest, spill=work / "spill-write")
+        if rejects.exists():  # only once the good rows are in
+            report.rejects_file = Path(str(file) + ".rejects.csv")
+            with atomic_path(report.rejects_file, tag="rejects") as tmp:
+                shutil.copyfile(rejects, tmp)
     return report
 
 
-def _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report, write_rejects) -> None:
+def _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report) -> Prepared:
     prep, n = stage_file(con, file, title_rows=spec.title_rows, sheet=sheet, workdir=work, max_bytes=max_bytes)
     report.rows_read, report.encoding = n, prep.encoding
     cols = resolve_columns(spec, prep.header)
@@ -181,8 +185,6 @@ def _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report, write_reje
     report.rows_bad = n_bad
     if n_bad and not skip_bad:
         raise DataError(_bad_problems(con, prep, file, n_bad))
-    if n_bad and not report.dry_run and write_rejects:
-        report.rejects_file = _write_rejects(con, prep, file)
     ptype = ("coalesce(v_patent_type_final, v_patent_type)" if spec.invention_granted_with_grant_date
              else "v_patent_type") if spec.kind == "patent" else "NULL"
     distinct = con.execute("SELECT COUNT(DISTINCT record_id) FROM _parsed WHERE reason IS NULL").fetchone()[0]
@@ -204,10 +206,11 @@ def _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report, write_reje
     report.shares = year_shares(con, "_final", year_col)
     if spec.kind == "patent":
         report.offices = dict(con.execute("SELECT office, COUNT(*) FROM _final GROUP BY 1 ORDER BY 2 DESC").fetchall())
+    return prep
 
 
-def _transact(con, spec, file, db_path, parquet, report, *, mapping, fmt, sheet, skip_bad, demo, record, lock,
-              lock_timeout, imported_at, digest) -> None:
+def _transact(spec, file, db_path, parquet, report, *, mapping, fmt, sheet, skip_bad, demo, record, lock,
+              lock_timeout, imported_at, digest, spill) -> None:
     table = KIND_TABLE[spec.kind]
     cols = COLUMNS[table]
     content = [c for c in cols if c not in ("import_id",)]
@@ -234,6 +237,9 @@ def _transact(con, spec, file, db_path, parquet, report, *, mapping, fmt, sheet,
         report.source_id = source_id
 
         def write(wcon) -> None:
+            # bounded memory in the writer too: the primary-key index of millions of ids spills to disk
+            wcon.execute(f"SET memory_limit = '{STAGING_MEMORY}'")
+            wcon.execute(f"SET temp_directory = {q(str(spill))}")
             if upd + unch:  # a newer export of stored numbers: replace those records
                 wcon.execute(f"DELETE FROM {table} WHERE record_id IN (SELECT record_id FROM {pq})")
             wcon.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM {pq}")

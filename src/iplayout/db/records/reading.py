@@ -187,7 +187,7 @@ def stage_raw(con, prep: Prepared, table: str = "_raw") -> int:
     spec = ", ".join(f"'{k}': '{v}'" for k, v in cols.items())
     path = str(prep.csv).replace("'", "''")
     line = ", CAST(line AS BIGINT) AS line" if prep.has_line_column else ""
-    for parallel in ("true", "false"):
+    for parallel in ("true", "false"):  # the second pass only after the parallel scanner refused the file
         scan = (f"read_csv('{path}', header=false, skip={prep.skip}, columns={{{spec}}}, delim=',', quote='\"', "
                 f"escape='\"', null_padding=true, strict_mode=false, all_varchar=true, parallel={parallel})")
         try:
@@ -198,12 +198,10 @@ def stage_raw(con, prep: Prepared, table: str = "_raw") -> int:
             msg = str(exc).splitlines()
             if prep.encoding == "utf-8" and any("not utf-8" in m for m in msg):
                 raise _NotUtf8() from None
-            if parallel == "true" and any("parallel=false" in m for m in msg):
-                continue
-            raise DataError(Problem("cannot read the CSV: " + " ".join(m.strip() for m in msg[:3])[:500],
-                                    str(prep.file))) from None
-    raise AssertionError("unreachable")  # pragma: no cover
-
+            if parallel == "false" or not any("parallel=false" in m for m in msg):
+                raise DataError(Problem("cannot read the CSV: " + " ".join(m.strip() for m in msg[:3])[:500],
+                                        str(prep.file))) from None
+    return 0  # not reached: the single-threaded pass returns or raises
 
 def stage_file(con, file: Path, *, title_rows: int, sheet: str | None, workdir: Path,
                max_bytes: int | None = None) -> tuple[Prepared, int]:
