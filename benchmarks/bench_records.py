@@ -43,9 +43,9 @@ def child_import(csv: str, db: str) -> dict:
 def child_aggregate(db: str) -> dict:
     import duckdb
 
-    from iplayout.db.records.aggregate import refresh_record_observations
+    from iplayout.db.records.aggregate import bounded, refresh_record_observations
 
-    con = duckdb.connect(db)
+    con = bounded(duckdb.connect(db))  # the importer's writer runs the refresh under the same 1 GB cap
     con.execute("BEGIN TRANSACTION")
     t = time.perf_counter()
     counts = refresh_record_observations(con)

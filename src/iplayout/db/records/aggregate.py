@@ -3,8 +3,9 @@
 :func:`refresh_record_observations` is the hook r11a's importer calls as the last step of its write callback
 (RECORDS.md): it deletes every observation whose ``source_id`` starts with ``records:`` and re-derives them from
 ``patent_records`` / ``trademark_records`` / ``copyright_records`` / ``plant_variety_records`` in DuckDB SQL, so
-10 million records aggregate in bounded memory (one scan, an unnest of the IPC lists, a hash join to the mapped
-distinct IPC symbols, one window over the record, and a small final GROUP BY).
+10 million records aggregate in bounded memory (one scan grouping the records into combinations of attributes
+and IPC list, an unnest of those lists, a hash join to the mapped distinct IPC symbols, one GROUP BY per
+combination, and a small final GROUP BY; no window, no join back to the records).
 
 Counting (``params/records/counting.yaml``):
 
@@ -278,6 +279,12 @@ def _long(df: pd.DataFrame, codes: dict[str, str], sources: dict[str, str], *, k
                                    "quality_flag": "", "is_demo": df["is_demo"].astype(bool)}))
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     return out[(out["value"] > 0) | keep_zero] if len(out) else out
+
+
+def bounded(con, memory: str = "1GB"):
+    """Cap DuckDB's memory on ``con`` (it spills to ``<db>.tmp`` beyond): for writers that run the refresh alone."""
+    con.execute(f"SET memory_limit = '{memory}'").fetchall()
+    return con
 
 
 def refresh_record_observations(con, *, params_dir: str | Path | None = None, counting: CountingSpec | None = None,

@@ -61,8 +61,8 @@ def import_(file, version, title, status, replace, db_path, params_dir, lock_tim
 def apply(db_path, params_dir, lock_timeout) -> None:
     from ...config import default_db_path
     from ..transaction import WriteTransaction
-    from .aggregate import refresh_record_observations
+    from .aggregate import bounded, refresh_record_observations
 
     with WriteTransaction(db_path or default_db_path(), tag="records-refresh", timeout=lock_timeout) as tx:
-        counts = tx.write(lambda con: refresh_record_observations(con, params_dir=params_dir))
+        counts = tx.write(lambda con: refresh_record_observations(bounded(con), params_dir=params_dir))
     click.echo(", ".join(f"{k} {v:,}" for k, v in counts.items()))

@@ -10,7 +10,7 @@ from pathlib import Path
 from ...errors import DataError, Problem
 from ..recorded import record_import
 from ..transaction import WriteTransaction
-from .aggregate import refresh_record_observations
+from .aggregate import bounded, refresh_record_observations
 from .concordance import PACKAGE, check_version_name, has_concordance, read_concordance_file, write_version
 
 
@@ -49,7 +49,7 @@ def import_concordance(file: Path | str, *, db_path: Path | str, version: str, t
             wcon.execute("INSERT INTO sources VALUES (?, ?, '', '', '', '', ?, FALSE) ON CONFLICT DO UPDATE SET "
                          "title = excluded.title, notes = excluded.notes",
                          [source_id, label, f"imported from {file.name}; status {status}"]).fetchall()
-            return refresh_record_observations(wcon, params_dir=params_dir)
+            return refresh_record_observations(bounded(wcon), params_dir=params_dir)
 
         counts = tx.write(write)
         if record:
