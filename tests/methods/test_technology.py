@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from iplayout.methods.technology import (applicant_home_regions, co_applicant_links, label_agreement, rta,
-                                         top_applicants)
+from iplayout.methods.technology import (applicant_home_regions, co_applicant_links, homes_from_names,
+                                         label_agreement, rta, top_applicants)
 from iplayout.survey import location_quotient
 from iplayout.survey.concentration import concentration_ratio, hhi
 
@@ -59,3 +59,9 @@ def test_label_agreement_by_hand():
     table, share = label_agreement(pairs, names)
     assert share == pytest.approx(5 / 10)  # 生物 3 + 新一代 2 agree; 数字创意→SEI08 ≠ SEI01; 其他 matches nothing
     assert dict(zip(table["export_industry"], table["export_code"]))["其他"] == ""
+
+
+def test_homes_from_names_longest_prefix():
+    places = {"南京市": "320100", "南京": "320100", "苏州": "320500", "苏州工业园区": "320571"}
+    got = homes_from_names(["南京甲有限公司", "苏州工业园区乙公司", "江苏苏州丙公司", "苏州丁"], places)
+    assert got.to_dict() == {"南京甲有限公司": "320100", "苏州工业园区乙公司": "320571", "苏州丁": "320500"}

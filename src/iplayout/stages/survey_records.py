@@ -126,12 +126,20 @@ def record_tables(db, *, territory: str, year: int, codes: list[str], params_dir
                           "hhi": "Σ s_a² of applicants' whole counts", "top_n": TOP_N})
 
     home = tech.applicant_home_regions(db.record_first_applicants())
-    links = tech.co_applicant_links(db.record_co_applied(codes, years)["applicants"], home)
+    co = db.record_co_applied(codes, years)["applicants"]
+    regs = db.regions()
+    regs = regs[regs["level"].isin(["province", "city"])]
+    places = {**dict(zip(regs["name"], regs["code"])),
+              **{n[:-1]: c for n, c in zip(regs["name"], regs["code"]) if n.endswith(("市", "省")) and len(n) > 2}}
+    by_name = tech.homes_from_names((a for names in co for a in names if a not in home.index), places)
+    links = tech.co_applicant_links(co, pd.concat([home, by_name]))
     member_links = links[links["region_a"].isin(codes) & links["region_b"].isin(codes)]
     tables["rec_links"] = member_links.reset_index(drop=True)[COLUMNS["rec_links"]]
     meta["links"] = dict(links.attrs)
+    meta["links"]["placed_by_name"] = int(len(by_name))
     meta["steps"].append({"step": "co_applicant_links", "placement": "each applicant at the region where it is most "
-                          "often first applicant; a record counts only when every co-applicant is placed"})
+                          "often first applicant, else by a place name its name begins with; a record counts only "
+                          "when every co-applicant is placed"})
 
     names = db.industries().set_index("code")["name"]
     sei_names = {c: n for c, n in names.items() if str(c).startswith("SEI") and str(c)[3:].isdigit()}
