@@ -42,8 +42,12 @@ def max_input_bytes() -> int:
     return int(mb * 1_000_000)
 
 
-def check_input_file(path: Path) -> int:
-    """Refuse what is not a readable regular file of sensible size; return its size in bytes."""
+def check_input_file(path: Path, limit: int | None = None, limit_name: str = "IPLAYOUT_MAX_INPUT_MB") -> int:
+    """Refuse what is not a readable regular file of sensible size; return its size in bytes.
+
+    ``limit`` bytes (default :func:`max_input_bytes`); record exports pass their own, higher cap and the name
+    of the setting that raises it (``limit_name``).
+    """
     try:
         st = os.stat(path)  # follows symlinks: what matters is what would be read
     except FileNotFoundError:
@@ -54,10 +58,10 @@ def check_input_file(path: Path) -> int:
         kind = ("a directory" if stat.S_ISDIR(st.st_mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode)
                 else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a regular file")
         raise DataError(Problem(f"not a regular file ({kind}): only ordinary files are read", str(path)))
-    limit = max_input_bytes()
+    limit = max_input_bytes() if limit is None else limit
     if st.st_size > limit:
         raise DataError(Problem(f"file is {st.st_size / 1e6:,.1f} MB, larger than the {limit / 1e6:,.0f} MB limit "
-                                "(set IPLAYOUT_MAX_INPUT_MB to raise it)", str(path)))
+                                f"(set {limit_name} to raise it)", str(path)))
     if st.st_size == 0:
         raise DataError(Problem("the file is empty (0 bytes)", str(path)))
     return st.st_size

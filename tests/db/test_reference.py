@@ -94,7 +94,7 @@ def test_indicator_catalogue(ref):
     assert set(core) <= set(cat["code"])
     units = cat.set_index("code")["unit"]
     assert units["rd_expenditure"] == "万元" and units["gdp"] == "亿元" and units["population"] == "万人"
-    assert ref["industries"]["code"].tolist()[:2] == ["_T", "HT"] and len(ref["industries"]) == 10
+    assert ref["industries"]["code"].tolist()[:2] == ["_T", "HT"] and len(ref["industries"]) == 11  # SEI01…SEI09
 
 
 def test_every_package_yaml_validates():

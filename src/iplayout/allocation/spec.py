@@ -146,6 +146,9 @@ class CatalogueSpec(_Strict):
     levers: list[str]
     require: list[str] = ["lq_output", "ip_specialisation"]
     growth_span: int = Field(3, ge=1, le=10)
+    #: ip_specialisation from patent records (RTA by SEI industry, issue 11) where imported, else the statistics'
+    #: patent location quotient; ``statistics`` always uses the latter
+    ip_specialisation: Literal["records_when_present", "statistics"] = "records_when_present"
     rules: list[Rule]
     #: lever → policy instruments that serve it (policy fit: a priority entry's lever with none in force is a gap)
     lever_instruments: dict[str, list[str]] = {}

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..config import default_db_path
 from ..errors import IplayoutError, ParameterError
+from .records.read import RecordReads
 
 TIDY_COLUMNS = ["region_code", "region_name", "year", "indicator_code", "industry_code", "value", "unit",
                 "source_id", "is_demo", "quality_flag"]
@@ -68,7 +69,7 @@ def _as_list(x) -> list | None:
     return list(x)
 
 
-class IPDatabase:
+class IPDatabase(RecordReads):
     """One read-only connection to the integrated database."""
 
     def __init__(self, path: Path):
@@ -305,3 +306,4 @@ def _derived_frame(m: pd.DataFrame, values: pd.Series, code: str, unit: str) -> 
                          for a, b in zip(m["quality_flag"], m["quality_flag_den"])],
     })
     return out.sort_values(["region_code", "year"]).reset_index(drop=True)[TIDY_COLUMNS]
+

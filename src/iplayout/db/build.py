@@ -26,6 +26,8 @@ from .demo import DEFAULT_SEED, generate_demo
 from .lock import writer_lock
 from .transaction import check_writable, replace_database
 from .policies import example_policies
+from .records.concordance import PACKAGE as CONCORDANCE_PACKAGE, bundled_targets, load_bundled
+from .records.schema import create_record_tables
 from .replay import imports_dir, replay_imports
 from .packages import list_packages, load_meta, read_package_facts, read_reference
 
@@ -110,8 +112,11 @@ def collect(data_dir: Path, *, seed: int = DEFAULT_SEED, demo: bool = True) -> d
     real, collapsed = check_duplicates(real)
     real = real.drop(columns=["file", "line"])
     sources = pd.concat(src_parts, ignore_index=True)
+    industries = ref["industries"]
+    if (data_dir / CONCORDANCE_PACKAGE).is_dir():  # TF01…TF35, the targets of the WIPO concordance
+        industries = pd.concat([industries, bundled_targets(data_dir)], ignore_index=True)
     out = dict(regions=regions, region_aliases=ref["region_aliases"], indicators=ref["indicators"],
-               industries=ref["industries"], sources=sources, observations=real,
+               industries=industries, sources=sources, observations=real,
                packages=pd.DataFrame(pkg_rows), stats=stats, collapsed=collapsed, demo_rows=0,
                demo_meta=metas.get("jiangsu_demo"))
     if demo and out["demo_meta"] is not None:
@@ -170,9 +175,12 @@ def _write_build(db_path: Path, frames: dict, data_dir: Path, seed: int, demo: b
         con = duckdb.connect(str(tmp))
         try:
             schema.create_all(con)
+            create_record_tables(con)  # empty; filled by `db records import` (replayed below)
             for name in schema.TABLES:
                 if name not in ("build_info", "policies"):
                     schema.write_table(con, name, frames[name])
+            if (data_dir / CONCORDANCE_PACKAGE).is_dir():
+                load_bundled(con, data_dir)  # versioned IPC concordances (db.records.concordance)
             # the example policy inventory (real documents, flagged is_example) validated against the codes
             frames["policies"] = example_policies(con, data_dir)
             schema.write_table(con, "policies", frames["policies"])

@@ -7,11 +7,7 @@ import click
 
 from ..config import default_db_path
 
-LOCK_OPTION = click.option("--lock-timeout", type=click.FloatRange(min=0), default=None,
-                           help="Seconds to wait for another writer of the database (default: "
-                                "$IPLAYOUT_LOCK_TIMEOUT or 600).")
-DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                         help="DuckDB file (default: build/iplayout.duckdb or $IPLAYOUT_DB).")
+from .options import DB_OPTION, LOCK_OPTION
 
 
 @click.group(help="Build, inspect and import into the integrated database (集成数据库).")
@@ -92,3 +88,12 @@ def demo_countries(out, db_path, seed, years) -> None:
                                 seed=DEFAULT_SEED if seed is None else seed)
     click.echo(f"{len(rows)} demo facts for {rows['region'].nunique()} regions written to {out}")
     click.echo("演示数据（合成），非官方统计 — import with: iplayout db import " + str(out))
+
+
+from .records.cli import records  # noqa: E402  (the `db records` group lives with its package)
+
+db.add_command(records)
+
+from .records.concordance_cli import concordance  # noqa: E402  (the `db concordance` group lives with its package)
+
+db.add_command(concordance)

@@ -54,3 +54,7 @@ def print_info(db_path: Path | None = None, console: Console | None = None) -> N
     console.print(f"observations: {total:,} (demo {demo or 0:,} = {100 * (demo or 0) / max(total, 1):.1f} %); "
                   f"sources: {n_sources[0]} (demo {n_sources[1] or 0}); "
                   f"identical duplicates collapsed at build: {info.get('collapsed_duplicates', '?')}")
+    from .records.info import print_records_section  # the records part (issue 11)
+
+    with open_db(db_path) as db:
+        print_records_section(db.con, console)

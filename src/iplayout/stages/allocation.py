@@ -60,6 +60,7 @@ def compute_allocation(db, *, territory: str, year: int, params_dir: Path, input
 
     # --- catalogue -------------------------------------------------------------------------------
     evidence = _evidence(db, sv, z, territory, cspec.growth_span)
+    evidence = _record_specialisation(evidence, sv, cspec.ip_specialisation)
     catalogue, missing = cat.build_catalogue(evidence, cspec)
     catalogue = cat.apply_overrides(catalogue, overrides, territory=territory, year=year, source=str(files["overrides"]))
     steps.append({"step": "catalogue", "rules": [r.id for r in cspec.rules], "require": cspec.require,
@@ -123,6 +124,28 @@ def _instruments() -> list[str]:
     except ImportError:  # pragma: no cover
         return INSTRUMENTS_FALLBACK
     return list(INSTRUMENTS)
+
+
+def _record_specialisation(ev: pd.DataFrame, sv, mode: str) -> pd.DataFrame:
+    """Replace ``ip_specialisation`` by the record-based RTA (survey table ``rec_industries``) where it exists.
+
+    Notes
+    -----
+    RTA over the members' record counts by SEI industry (``methods.technology.rta``) is the same Balassa index as
+    the statistics' patent location quotient, but counted from the imported patent records at the records' latest
+    year; ``ip_specialisation_basis`` says which one each entry used (``records`` / ``statistics``).
+    """
+    ev = ev.copy()
+    ev["ip_specialisation_basis"] = "statistics"
+    rec = sv.tables.get("rec_industries")
+    if mode != "records_when_present" or rec is None or rec.empty or ev.empty:
+        return ev
+    rta = rec.dropna(subset=["rta"]).set_index(["region_code", "industry_code"])["rta"]
+    key = pd.MultiIndex.from_frame(ev[["region_code", "industry_code"]].astype(str))
+    got = pd.Series(rta.reindex(key).to_numpy(), index=ev.index)
+    ev.loc[got.notna(), "ip_specialisation"] = got[got.notna()]
+    ev.loc[got.notna(), "ip_specialisation_basis"] = "records"
+    return ev
 
 
 def _evidence(db, sv, z: pd.DataFrame, territory: str, span: int) -> pd.DataFrame:

@@ -15,8 +15,10 @@ def _survey_specs(params_dir: Path, territory: str) -> list[Path]:
     from ..territories import profiles_file  # noqa: PLC0415
     from .survey_spec import spec_file  # noqa: PLC0415
 
-    # the survey orders region groups by the territory profile
-    return [spec_file(params_dir), profiles_file(params_dir)]
+    from ..config import params_file  # noqa: PLC0415
+
+    # the survey orders region groups by the territory profile; record sections read the counting rules
+    return [spec_file(params_dir), profiles_file(params_dir), params_file("records/counting.yaml", params_dir)]
 
 
 def _evaluation_specs(params_dir: Path, territory: str) -> list[Path]:
@@ -29,7 +31,8 @@ SURVEY = register(Stage(
     name="survey", name_zh="资源调查", name_en="Survey",
     compute="iplayout.stages.survey:compute_survey",
     spec_files=_survey_specs,
-    code=("survey", "stages/survey.py", "stages/survey_spec.py", "territories.py", "db/api.py"),
+    code=("survey", "stages/survey.py", "stages/survey_spec.py", "stages/survey_records.py", "methods/technology.py",
+          "territories.py", "db/api.py", "db/records/read.py"),
 ))
 
 EVALUATION = register(Stage(

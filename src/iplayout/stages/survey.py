@@ -9,6 +9,7 @@ from ..errors import MethodError
 from ..territories import territory_profile
 from .survey_spec import SurveySpec, load_survey_spec
 from .international import imported_sources
+from .survey_records import record_tables
 
 
 def _available(db, wanted: list[str]) -> list[str]:
@@ -122,6 +123,9 @@ def compute_survey(db, *, territory: str, year: int, params_dir=None,
     industry, ind_years = _industry_table(db, territory, codes, year, wide, spec)
     steps.append({"step": "industry", "years": ind_years})
 
+    rec_tables, rec_meta = record_tables(db, territory=territory, year=year, codes=codes, params_dir=params_dir)
+    steps.append({"step": "records", "present": rec_meta["present"], "year": rec_meta["year"]})
+
     coverage = _coverage(panel_long, ind_meta, codes, year)
     used_sources = sorted(set(panel_long["source_id"].astype(str)))
     src = db.sources()
@@ -137,8 +141,11 @@ def compute_survey(db, *, territory: str, year: int, params_dir=None,
         "sources": src.sort_values("id").reset_index(drop=True), "totals": totals,
         "industries": db.industries().sort_values("code").reset_index(drop=True),
         "packages": cited_sources(db, src["id"]),
+        **rec_tables,
     }
+    is_demo = is_demo or rec_meta["is_demo"]
     meta = {"steps": steps, "regression": reg_stats, "is_demo": is_demo, "industry_years": ind_years,
+            "records": {k: v for k, v in rec_meta.items() if k != "steps"},
             "spec": {"first_year": spec.first_year, "growth_span": spec.growth_span,
                      "regression": spec.regression.model_dump(), "key_indicators": keys}}
     return tables, meta

@@ -226,12 +226,6 @@ def industry_findings_text(ctx: ReportContext) -> str:
     return findings_markdown(f, is_demo=ctx.is_demo)
 
 
-def record_level_note(ctx: ReportContext) -> str:
-    """What the industry section adds once record-level data is imported."""
-    return ("本报告基于分省（市）汇总统计表计算。数据库中尚无专利、商标等记录级数据；导入记录级数据后，"
-            "本节将按IPC—产业对照表给出产业专利结构、申请人集中度与技术领域分布。")
-
-
 # --- data notes -----------------------------------------------------------------------------
 def notes_text(ctx: ReportContext) -> str:
     """Data notes: years, missing-value handling, quality flags and the demo warning."""

@@ -1,0 +1,267 @@
+"""``iplayout db records import``: a record export into the record tables, all or nothing (docs/records.md).
+
+read (:mod:`.reading`) → parse and check every row (:mod:`.parsing`) → refuse the file with every bad row
+named (line, column, value, reason) unless ``skip_bad`` → dedupe by record id (the last row wins) → place
+(:mod:`.placement`) → under one :class:`~iplayout.db.transaction.WriteTransaction`: diff against the stored
+records (new / updated / unchanged; the same file twice changes nothing) → write the records, the
+``record_imports`` and ``sources`` rows and the record-based observations (r11b's hook) in one SQL transaction
+→ record the import for ``db build`` to replay. The heavy lifting runs in a DuckDB staging connection with a
+memory limit that spills to disk, so 10 million rows import in bounded memory.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from ...errors import DataError, Problem
+from ...fileio import atomic_path, sha256_file
+from ..recorded import record_import
+from ..transaction import WriteTransaction
+from .mappings import RecordMapping, load_record_mapping, mapping_path, resolve_columns, ID_FIELDS, YEAR_FIELDS, REQUIRED
+from .parsing import IPC_MACRO, build_parse_sql, q
+from .placement import place, register_gazetteer
+from .reading import Prepared, lines_of, stage_file
+from .report import RecordImportReport, year_shares
+from .schema import COLUMNS, KIND_TABLE, has_record_tables
+from .generator import DEMO_SUFFIX
+
+MAX_PROBLEMS = 50
+STAGING_MEMORY = "1GB"
+
+
+def _final_select(kind: str, import_id: str, is_demo: bool) -> str:
+    """Contract columns of the kind's table from ``_good`` joined with the placement ``_place``."""
+    demo, imp = ("true" if is_demo else "false"), q(import_id)
+    common = "p.region_code, p.province_code, p.placement"
+    if kind == "patent":
+        return f"""SELECT g.record_id, {imp} AS import_id, g.v_office AS office, g.ptype AS patent_type,
+            g.v_title AS title, g.v_application_number AS application_number, g.v_application_date AS application_date,
+            CAST(g.year AS INTEGER) AS application_year, g.v_publication_date AS publication_date,
+            g.v_grant_date AS grant_date, coalesce(g.v_applicants, []) AS applicants,
+            CAST(coalesce(g.v_applicant_count, len(g.v_applicants)) AS INTEGER) AS applicant_count,
+            g.v_inventors AS inventors, CAST(g.v_claims AS INTEGER) AS claims,
+            g.v_ipc AS ipc, g.v_ipc_main AS ipc_main, g.v_export_industry AS export_industry,
+            CAST(g.v_cited_by AS INTEGER) AS cited_by, g.v_legal_status AS legal_status, g.v_legal_events AS legal_events,
+            CAST(g.v_family_size AS INTEGER) AS family_size,
+            g.v_family_offices AS family_offices,
+            g.v_province AS applicant_province_raw, g.v_city AS applicant_city_raw, g.v_county AS applicant_county_raw,
+            g.v_address AS address, p.applicant_country, {common}, {demo} AS is_demo"""
+    if kind == "trademark":
+        return f"""SELECT g.record_id, {imp} AS import_id, g.v_nice_classes AS nice_classes, coalesce(g.v_applicants, []) AS applicants,
+            g.v_address AS address, g.v_application_date AS application_date, CAST(g.year AS INTEGER) AS application_year,
+            g.v_registration_date AS registration_date, g.v_status AS status, {common}, {demo} AS is_demo"""
+    if kind == "copyright":
+        return f"""SELECT g.record_id, {imp} AS import_id, g.v_work_kind AS work_kind, g.v_category AS category,
+            coalesce(g.v_owners, []) AS owners, g.v_address AS address, g.v_registration_date AS registration_date,
+            CAST(g.year AS INTEGER) AS year, {common}, {demo} AS is_demo"""
+    return f"""SELECT g.record_id, {imp} AS import_id, g.v_crop AS crop, g.v_variety_name AS variety_name,
+        coalesce(g.v_applicants, []) AS applicants, g.v_address AS address, g.v_application_date AS application_date,
+        CAST(g.year AS INTEGER) AS application_year, g.v_grant_date AS grant_date, {common}, {demo} AS is_demo"""
+
+
+def _check_header(mapping: RecordMapping, cols: dict[str, int], header: list[str], file: Path, line: int) -> None:
+    kind, problems = mapping.kind, []
+    def need(fields, what):
+        if not any(f in cols for f in fields):
+            names = " / ".join(mapping.columns.get(f, [f])[0] for f in fields if f in mapping.columns)
+            problems.append(Problem(f"no {what} column ({names}) in the header — wrong --format, or title rows "
+                                    f"above the header (title_rows in the mapping)?", str(file), line, None,
+                                    ", ".join(header[:12])))
+    need(ID_FIELDS[kind], "record-id")
+    for f in REQUIRED[kind]:
+        need((f,), f)
+    year_f, dates = YEAR_FIELDS[kind]
+    need((year_f, *dates), "year or date")
+    if problems:
+        raise DataError(problems)
+
+
+def _sidecar_demo(file: Path) -> bool:
+    side = Path(str(file) + DEMO_SUFFIX)
+    if not side.is_file():
+        return False
+    try:
+        return bool(json.loads(side.read_text(encoding="utf-8")).get("is_demo"))
+    except (ValueError, OSError):
+        raise DataError(Problem("unreadable demo sidecar (expected JSON with is_demo)", str(side))) from None
+
+
+def _bad_problems(con, prep: Prepared, file: Path, n_bad: int) -> list[Problem]:
+    line = "line" if prep.has_line_column else "NULL"
+    rows = con.execute(f"SELECT ord, {line}, bad_column, bad_value, reason FROM _parsed WHERE reason IS NOT NULL "
+                       f"ORDER BY ord LIMIT {MAX_PROBLEMS}").fetchall()
+    where = ({} if prep.has_line_column else lines_of(prep, [r[0] for r in rows]))
+    out = [Problem(reason, str(file), int(ln) if ln is not None else where.get(o), col, val)
+           for o, ln, col, val, reason in rows]
+    if n_bad > len(out):
+        out.append(Problem(f"… {n_bad - len(out):,} more bad row(s); {n_bad:,} in all. Fix them, or import the good "
+                           "rows with --skip-bad (the bad ones go to a .rejects.csv next to the file)", str(file)))
+    return out
+
+
+def _write_rejects(con, prep: Prepared, out: Path) -> None:
+    """Bad rows (the file's own columns + ``line`` + ``reason``) → ``out`` (moved next to the input later)."""
+    cols = ", ".join(f"r.c{j} AS {_ident(h or f'column{j + 1}')}" for j, h in enumerate(prep.header))
+    if prep.has_line_column:
+        line_sql = "r.line"
+    else:
+        bad = [o for (o,) in con.execute("SELECT ord FROM _parsed WHERE reason IS NOT NULL").fetchall()]
+        where = lines_of(prep, bad)
+        con.execute("CREATE OR REPLACE TEMP TABLE _lines(ord BIGINT, line BIGINT)")
+        con.executemany("INSERT INTO _lines VALUES (?, ?)", list(where.items()))
+        line_sql = "(SELECT l.line FROM _lines l WHERE l.ord = r.ord)"
+    con.execute(f"COPY (SELECT {cols}, {line_sql} AS line, p.reason FROM _raw r JOIN _parsed p USING (ord) "
+                f"WHERE p.reason IS NOT NULL ORDER BY r.ord) TO {q(str(out))} (HEADER, DELIMITER ',')")
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def import_records(file: Path | str, *, db_path: Path | str, fmt: str | None = None, mapping: Path | str | None = None,
+                   sheet: str | None = None, skip_bad: bool = False, dry_run: bool = False, demo: bool = False,
+                   record: bool = True, lock: bool = True, lock_timeout: float | None = None,
+                   imported_at: str | None = None, max_bytes: int | None = None,
+                   params_dir: Path | None = None, write_rejects: bool = True) -> RecordImportReport:
+    """Import one record export (see the module docstring); returns the report, raises DataError with every problem.
+
+    ``fmt`` picks a shipped mapping (``params/records/mappings/<fmt>.yaml``); ``mapping`` a user's own
+    (source format ``user``). A ``<file>.demo.json`` sidecar or ``demo=True`` flags every record ``is_demo``.
+    ``record=False, lock=False, write_rejects=False`` when ``db build`` replays a recorded import into its temp file.
+    """
+    file, db_path = Path(file), Path(db_path)
+    if (fmt is None) == (mapping is None):
+        raise DataError(Problem("give exactly one of --format and --mapping", str(file)))
+    spec = load_record_mapping(Path(mapping) if mapping else mapping_path(fmt, params_dir))
+    source_format = "user" if mapping else spec.source_format
+    if not db_path.exists():
+        raise DataError(Problem("database not found — run `iplayout db build` first", str(db_path)))
+    digest = sha256_file(file) if file.is_file() else ""
+    import_id = "rec-" + digest[:12]
+    is_demo = demo or _sidecar_demo(file)
+    report = RecordImportReport(file=file, db_path=db_path, kind=spec.kind, source_format=source_format,
+                                dry_run=dry_run, import_id=import_id, is_demo=is_demo)
+    with tempfile.TemporaryDirectory(prefix=".records-", dir=db_path.parent) as work:
+        work = Path(work)
+        con = duckdb.connect()
+        try:
+            con.execute(f"SET memory_limit = '{STAGING_MEMORY}'")
+            con.execute(f"SET temp_directory = {q(str(work / 'spill'))}")
+            con.execute("SET preserve_insertion_order = true")
+            con.execute("SET enable_progress_bar = false")
+            prep = _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report)
+            if not digest:
+                raise DataError(Problem("table not found (no such file)", str(file)))
+            parquet, rejects = work / "records.parquet", work / "rejects.csv"
+            con.execute(f"COPY (SELECT * FROM _final) TO {q(str(parquet))} (FORMAT parquet)")
+            if report.rows_bad and not report.dry_run and write_rejects:
+                _write_rejects(con, prep, rejects)
+        finally:
+            con.close()  # frees the staging memory before the write (two connections would add up)
+        _transact(spec, file, db_path, parquet, report, mapping=Path(mapping) if mapping else None,
+                  fmt=fmt, sheet=sheet, skip_bad=skip_bad, demo=demo, record=record, lock=lock,
+                  lock_timeout=lock_timeout, imported_at=imported_at, digest=digest, spill=work / "spill-write")
+        if rejects.exists():  # only once the good rows are in
+            report.rejects_file = Path(str(file) + ".rejects.csv")
+            with atomic_path(report.rejects_file, tag="rejects") as tmp:
+                shutil.copyfile(rejects, tmp)
+    return report
+
+
+def _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report) -> Prepared:
+    prep, n = stage_file(con, file, title_rows=spec.title_rows, sheet=sheet, workdir=work, max_bytes=max_bytes)
+    report.rows_read, report.encoding = n, prep.encoding
+    cols = resolve_columns(spec, prep.header)
+    _check_header(spec, cols, prep.header, file, prep.header_line)
+    report.ignored_columns = [h for j, h in enumerate(prep.header) if j not in set(cols.values()) and h]
+    con.execute(IPC_MACRO)
+    con.execute(build_parse_sql(spec, cols, prep.header, has_line=prep.has_line_column))
+    n_bad = con.execute("SELECT COUNT(*) FROM _parsed WHERE reason IS NOT NULL").fetchone()[0]
+    report.rows_bad = n_bad
+    if n_bad and not skip_bad:
+        raise DataError(_bad_problems(con, prep, file, n_bad))
+    ptype = ("coalesce(v_patent_type_final, v_patent_type)" if spec.invention_granted_with_grant_date
+             else "v_patent_type") if spec.kind == "patent" else "NULL"
+    distinct = con.execute("SELECT COUNT(DISTINCT record_id) FROM _parsed WHERE reason IS NULL").fetchone()[0]
+    # the same record twice in one export (a later row is the newer state): keep the last; skip the window when none
+    dedupe = ("QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY ord DESC) = 1"
+              if distinct < n - n_bad else "")
+    con.execute(f"""CREATE OR REPLACE TEMP {'TABLE' if dedupe else 'VIEW'} _good AS
+        SELECT *, {ptype} AS ptype FROM _parsed WHERE reason IS NULL {dedupe}""")
+    report.rows_duplicate = n - n_bad - distinct
+    office = "v_office" if spec.kind == "patent" else "'CN'"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _placing AS SELECT ord AS rid, {office} AS office,
+        v_province AS province_raw, v_city AS city_raw, v_county AS county_raw, v_region_code_field AS code_field,
+        v_address AS address FROM _good""")
+    register_gazetteer(con)
+    place(con, "_placing", "_place")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _final AS {_final_select(spec.kind, report.import_id, report.is_demo)} "
+                "FROM _good g JOIN _place p ON p.rid = g.ord")
+    year_col = "year" if spec.kind == "copyright" else "application_year"
+    report.shares = year_shares(con, "_final", year_col)
+    if spec.kind == "patent":
+        report.offices = dict(con.execute("SELECT office, COUNT(*) FROM _final GROUP BY 1 ORDER BY 2 DESC").fetchall())
+    return prep
+
+
+def _transact(spec, file, db_path, parquet, report, *, mapping, fmt, sheet, skip_bad, demo, record, lock,
+              lock_timeout, imported_at, digest, spill) -> None:
+    table = KIND_TABLE[spec.kind]
+    cols = COLUMNS[table]
+    content = [c for c in cols if c not in ("import_id",)]
+    pq = f"read_parquet({q(str(parquet))})"
+    with WriteTransaction(db_path, timeout=lock_timeout, lock=lock and not report.dry_run, tag="records") as tx:
+        cur = tx.reader()
+        if not has_record_tables(cur):
+            raise DataError(Problem("this database has no record tables (built before record imports existed): "
+                                    "rebuild it with `iplayout db build`", str(db_path)))
+        if cur.execute("SELECT COUNT(*) FROM record_imports WHERE import_id = ?", [report.import_id]).fetchone()[0]:
+            report.already_imported = True
+            report.unchanged = cur.execute(f"SELECT COUNT(*) FROM {pq}").fetchone()[0]
+            return
+        same = " AND ".join(f"n.{c} IS NOT DISTINCT FROM o.{c}" for c in content)
+        new, upd, unch = cur.execute(f"""SELECT count(*) FILTER (WHERE o.record_id IS NULL),
+                count(*) FILTER (WHERE o.record_id IS NOT NULL AND NOT ({same})),
+                count(*) FILTER (WHERE o.record_id IS NOT NULL AND ({same}))
+            FROM {pq} n LEFT JOIN {table} o USING (record_id)""").fetchone()
+        report.new, report.updated, report.unchanged = new, upd, unch
+        if report.dry_run or new + upd == 0:
+            return
+        stamp = imported_at or dt.datetime.now().isoformat(timespec="seconds")
+        source_id = f"import:{report.import_id}"
+        report.source_id = source_id
+
+        def write(wcon) -> None:
+            # bounded memory in the writer too: the primary-key index of millions of ids spills to disk
+            wcon.execute(f"SET memory_limit = '{STAGING_MEMORY}'")
+            wcon.execute(f"SET temp_directory = {q(str(spill))}")
+            if upd + unch:  # a newer export of stored numbers: replace those records
+                wcon.execute(f"DELETE FROM {table} WHERE record_id IN (SELECT record_id FROM {pq})")
+            wcon.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM {pq}")
+            wcon.execute("INSERT INTO record_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         [report.import_id, spec.kind, report.source_format, file.name, digest, stamp,
+                          report.rows_read, new + upd + unch, report.rows_bad, report.is_demo, source_id])
+            wcon.execute("DELETE FROM sources WHERE id = ?", [source_id])
+            note = (f"record import of {file.name} (sha256 {digest[:12]}…, {spec.title}) by iplayout db records import"
+                    + ("; DEMO data (synthetic records)" if report.is_demo else ""))
+            wcon.execute("INSERT INTO sources VALUES (?, ?, '', '', '', ?, ?, ?)",
+                         [source_id, f"{spec.title}: {file.name}", stamp[:10], note, report.is_demo])
+            try:  # r11b's hook (RECORDS.md); the guard goes when both halves are merged
+                from .aggregate import refresh_record_observations
+            except ImportError:
+                refresh_record_observations = None
+            if refresh_record_observations is not None:
+                report.observations = refresh_record_observations(wcon)
+
+        tx.write(write)
+        report.written = True
+        if record:
+            rec = tx.record(lambda: record_import(db_path, file, mapping, dict(
+                kind="records", source_id=source_id, format=fmt, sheet=sheet, skip_bad=skip_bad,
+                is_demo=report.is_demo, demo=demo, imported_at=stamp)))
+            report.notes.append(f"recorded in {rec} (replayed by `iplayout db build`)")

@@ -1,0 +1,133 @@
+"""Staged text cells → typed record fields and, per row, the reason it is bad (DuckDB SQL, one pass).
+
+Every cell is trimmed and a missing token (``-``) or blank is NULL; multi-value cells are split on the
+mapping's separator (`` | ``); dates try the mapping's formats; IPC symbols are rewritten in PATSTAT spacing
+(``H04N21/00`` → ``H04N  21/00``, subclass ``F21H`` kept); types and offices go through the value maps.
+A row is **bad** when it has no record id, no year, or a cell that does not parse; its ``reason`` names the
+column (as the file's header has it) and the value. Nothing here writes the database.
+"""
+from __future__ import annotations
+
+from .mappings import CANONICAL_VALUES, FIELDS, ID_FIELDS, YEAR_FIELDS, RecordMapping
+
+# at most two regular expressions per symbol, then plain string operations (macros may not hold subqueries)
+IPC_MACRO = r"""CREATE OR REPLACE TEMP MACRO ipc_norm(x) AS (
+    CASE WHEN regexp_full_match(upper(replace(x, ' ', '')), '[A-H][0-9]{2}[A-Z]') THEN upper(replace(x, ' ', ''))
+         WHEN regexp_full_match(upper(replace(x, ' ', '')), '[A-H][0-9]{2}[A-Z]0*[1-9][0-9]{0,3}/[0-9]{1,6}') THEN
+              left(upper(replace(x, ' ', '')), 4)
+              || lpad(ltrim(split_part(substr(replace(x, ' ', ''), 5), '/', 1), '0'), 4, ' ')
+              || '/' || split_part(replace(x, ' ', ''), '/', 2)
+    END)"""
+
+
+def q(text: str) -> str:
+    """SQL string literal."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _clean(col: str, missing: list[str]) -> str:
+    tokens = ", ".join(q(m) for m in missing if m != "") or "''"
+    return f"CASE WHEN trim({col}) = '' OR trim({col}) IN ({tokens}) THEN NULL ELSE trim({col}) END"
+
+
+def _split(f: str, mapping: RecordMapping) -> str:
+    tokens = "[" + ", ".join(q(m) for m in mapping.missing) + "]"
+    return (f"list_filter(list_transform(string_split({f}, {q(mapping.separator)}), lambda x: trim(x)), "
+            f"lambda x: x <> '' AND NOT list_contains({tokens}, x))")
+
+
+def _value_map(f: str, field: str, mapping: RecordMapping) -> str:
+    pairs = dict(mapping.values.get(field, {}))
+    for code in CANONICAL_VALUES.get(field, ()):
+        pairs.setdefault(code, code)
+    whens = " ".join(f"WHEN {q(k)} THEN {q(v)}" for k, v in pairs.items())
+    if field == "office":  # a two-letter office code passes as it is
+        return f"CASE {f} {whens} ELSE CASE WHEN regexp_full_match({f}, '[A-Z]{{2}}') THEN {f} END END"
+    return f"CASE {f} {whens} END" if whens else "NULL"
+
+
+def build_parse_sql(mapping: RecordMapping, columns: dict[str, int], header: list[str], *, has_line: bool,
+                    src: str = "_raw", out: str = "_parsed") -> str:
+    """SQL creating ``out``: ``ord, [line,] record_id, year, v_<field> …, reason, bad_column, bad_value``."""
+    kind = mapping.kind
+    fields = FIELDS[kind]
+    name = {f: header[j] for f, j in columns.items()}
+    label = lambda f: name.get(f) or mapping.columns.get(f, [f])[0]  # noqa: E731
+    cells = [f"{_clean(f'c{j}', mapping.missing)} AS f_{f}" for f, j in columns.items()]
+    sel, checks = [], []  # checks: (condition, column label, value sql, message)
+    for f, typ in fields.items():
+        raw = f"f_{f}" if f in columns else "NULL"
+        if typ in ("text", "id"):
+            expr = f"upper(replace({raw}, ' ', ''))" if typ == "id" else raw
+        elif typ == "int":
+            expr = f"TRY_CAST({raw} AS BIGINT)"
+            checks.append((f"{raw} IS NOT NULL AND {expr} IS NULL", label(f), raw, "not a whole number"))
+        elif typ == "year":
+            expr = f"TRY_CAST({raw} AS INTEGER)"
+            checks.append((f"{raw} IS NOT NULL AND ({expr} IS NULL OR {expr} NOT BETWEEN 1900 AND 2100)", label(f),
+                           raw, "unparsable year"))
+        elif typ == "date":
+            fmts = "[" + ", ".join(q(x) for x in mapping.date_formats) + "]"
+            expr = f"CAST(try_strptime({raw}, {fmts}) AS DATE)"
+            checks.append((f"{raw} IS NOT NULL AND {expr} IS NULL", label(f), raw,
+                           f"unparsable date (formats {', '.join(mapping.date_formats[:4])} …)"))
+        elif typ == "list":
+            expr = _split(raw, mapping) if f in columns else "CAST(NULL AS VARCHAR[])"  # NULL: cell missing
+        elif typ == "ipc_list":
+            lst = _split(raw, mapping)
+            expr = f"coalesce(list_transform({lst}, lambda x: ipc_norm(x)), [])" if f in columns else "CAST([] AS VARCHAR[])"
+            checks.append((f"list_contains(list_transform({expr}, lambda x: x IS NULL), true)", label(f), raw,
+                           "unparsable IPC code (e.g. H04N21/00, A61K 31/00, F21H)"))
+        elif typ == "ipc":
+            expr = f"ipc_norm({raw})"
+            checks.append((f"{raw} IS NOT NULL AND {expr} IS NULL", label(f), raw, "unparsable IPC code"))
+        elif typ == "nice_list":
+            expr = f"list_transform(coalesce({_split(raw, mapping)}, []), lambda x: TRY_CAST(x AS INTEGER))"
+            checks.append((f"list_contains(list_transform({expr}, lambda x: x IS NULL OR x NOT BETWEEN 1 AND 45), true)",
+                           label(f), raw, "Nice class must be a number 1–45"))
+            checks.append((f"len({expr}) = 0", label(f), raw, "missing Nice class (国际分类)"))
+        elif typ == "office":
+            expr = _value_map(raw, f, mapping) if f in columns else q(mapping.default_office)
+            checks.append((f"{raw} IS NOT NULL AND {expr} IS NULL", label(f), raw,
+                           "unknown office (add it to the mapping's values: office)"))
+            expr = f"coalesce({expr}, {q(mapping.default_office)})"
+        elif typ == "mapped":
+            expr = _value_map(raw, f, mapping)
+            checks.append((f"{raw} IS NOT NULL AND {expr} IS NULL", label(f), raw,
+                           f"unknown {label(f)} (known: {', '.join(mapping.values.get(f, {}))})"))
+            checks.append((f"{raw} IS NULL", label(f), "NULL", f"missing {label(f)}"))
+        else:  # pragma: no cover - FIELDS and this switch are kept in step by test_mappings
+            raise ValueError(typ)
+        sel.append(f"{expr} AS v_{f}")
+    ids = [f for f in ID_FIELDS[kind]]
+    id_expr = "coalesce(" + ", ".join(f"v_{f}" for f in ids) + ")" if len(ids) > 1 else f"v_{ids[0]}"
+    year_f, dates = YEAR_FIELDS[kind]
+    year_expr = "coalesce(" + ", ".join([f"v_{year_f}"] + [f"year(v_{d})" for d in dates]) + ")"
+    checks.insert(0, (f"{id_expr} IS NULL", label(ids[0]), "NULL",
+                      "missing " + " and ".join(label(f) for f in ids)))
+    checks.insert(1, (f"{year_expr} IS NULL AND v_{year_f} IS NULL AND "
+                      + " AND ".join(f"f_{d} IS NULL" if d in columns else "true" for d in dates)
+                      + (f" AND f_{year_f} IS NULL" if year_f in columns else ""),
+                      label(year_f), "NULL", "missing " + " and ".join(label(x) for x in (year_f, *dates))))
+    # each check is computed once (k0, k1 …); reason, column and value are read from those flags
+    flags = ", ".join(f"({c}) AS k{i}" for i, (c, _, _, _) in enumerate(checks))
+    reason = "NULLIF(concat_ws('; ', " + ", ".join(
+        f"CASE WHEN k{i} THEN {q(col + ': ' + msg)} END" for i, (_, col, _, msg) in enumerate(checks)) + "), '')"
+    bad_col = "CASE " + " ".join(f"WHEN k{i} THEN {q(col)}" for i, (_, col, _, _) in enumerate(checks)) + " END"
+    bad_val = "CASE " + " ".join(f"WHEN k{i} THEN CAST({v} AS VARCHAR)" for i, (_, _, v, _) in enumerate(checks)) + " END"
+    line = ", line" if has_line else ""
+    cells_sql = ", ".join(cells) if cells else "NULL AS f__none"
+    typed = ", ".join(sel)
+    granted = ""
+    if kind == "patent" and mapping.invention_granted_with_grant_date:
+        granted = (", CASE WHEN v_patent_type = 'invention_application' AND v_grant_date IS NOT NULL "
+                   "THEN 'invention_grant' ELSE v_patent_type END AS v_patent_type_final")
+    return f"""
+        CREATE OR REPLACE TEMP TABLE {out} AS
+        WITH c AS (SELECT ord{line}, {cells_sql} FROM {src}),
+             t AS (SELECT *, {typed} FROM c),
+             k AS (SELECT *, {id_expr} AS record_id, {year_expr} AS year, {flags} FROM t)
+        SELECT * EXCLUDE ({", ".join([f"k{i}" for i in range(len(checks))] + [f"f_{f}" for f in columns])}),
+               {reason} AS reason,
+               {bad_col} AS bad_column, {bad_val} AS bad_value{granted}
+        FROM k"""

@@ -1,0 +1,178 @@
+"""Record imports end to end on small hand-made exports: golden values, refusals, --skip-bad, idempotence, replay."""
+from __future__ import annotations
+
+import csv
+
+import pytest
+from conftest import query, PATSNAP_ROWS, write_csv
+
+from iplayout.db.build import build_database
+from iplayout.db.records.generator import HEADER_ORIGINAL, HEADER_STRIPPED
+from iplayout.db.records.importer import import_records
+from iplayout.errors import DataError
+from iplayout.fileio import sha256_file
+
+
+def _patents(db):
+    return {r[0]: r[1:] for r in query(db, """SELECT record_id, office, patent_type, applicants, inventors, claims, ipc,
+        ipc_main, region_code, province_code, placement, applicant_country, application_year, family_offices,
+        legal_events, export_industry, is_demo FROM patent_records""")}
+
+
+def test_patsnap_golden_values(patsnap_file, rdb):
+    rep = import_records(patsnap_file, db_path=rdb, fmt="patsnap", record=False)
+    assert (rep.rows_read, rep.rows_bad, rep.new, rep.updated) == (7, 0, 7, 0) and rep.written
+    p = _patents(rdb)
+    assert sorted(p) == ["CN111A", "CN222B", "CN444U", "CN555S", "CN666A", "CN777A", "US333B2"]  # spaces dropped
+    one = p["CN111A"]
+    assert one[:2] == ("CN", "invention_application")
+    assert one[2] == ["演示甲公司", "演示乙大学"] and one[3] == ["张三", "李四"]  # ' | ' split
+    assert one[5] == ["H04N  21/00", "G06F  16/30"] and one[6] == "H04N"  # PATSTAT spacing
+    assert one[7:11] == ("320500", "320000", "field", "CN") and one[11] == 2016 and one[12] == ["CN"]
+    two = p["CN222B"]
+    assert two[1] == "invention_grant" and two[3] is None and two[4] is None  # '-' is missing (NULL)
+    assert two[5] == ["A61K  31/00"] and two[7:10] == ("320200", "320000", "field")  # 江阴市 → 无锡
+    assert p["US333B2"][0] == "US" and p["US333B2"][7:11] == (None, None, "non_cn_office", "US")
+    assert p["CN444U"][7:11] == (None, None, "foreign", "US") and p["CN444U"][5] == ["F21H"]
+    assert p["CN555S"][7:10] == (None, None, "unplaced") and p["CN555S"][5] == [] and p["CN555S"][6] is None
+    assert p["CN666A"][7] == "320800"  # 淮阴市 (former name) → 淮安
+    assert p["CN777A"][7:9] == ("150000", "150000") and p["CN777A"][14] == "新材料产业"
+    assert all(v[-1] is False for v in p.values())  # no sidecar, no --demo: real
+    # shares per year: 2016 = CN111A (placed) + US333B2 (non-CN office); 2018 = CN444U foreign + CN555S unplaced
+    sh = rep.shares.set_index("year")
+    assert sh.loc[2016, "placed_share"] == 0.5 and sh.loc[2016, "non_cn_office_share"] == 0.5
+    assert sh.loc[2018, "foreign_share"] == 0.5 and sh.loc[2018, "unplaced_share"] == 0.5
+    assert sh.loc[2015, "placed_share"] == 1.0 and sh["records"].sum() == 7
+    assert query(rdb, "SELECT kind, source_format, rows_read, rows_imported, rows_skipped, is_demo, source_id "
+                      "FROM record_imports") == [("patent", "patsnap", 7, 7, 0, False, "import:" + rep.import_id)]
+    assert query(rdb, f"SELECT count(*) FROM sources WHERE id = 'import:{rep.import_id}'") == [(1,)]
+
+
+def test_both_header_variants_give_the_same_records(patsnap_file, stripped_file, rdb, tmp_path):
+    import_records(patsnap_file, db_path=rdb, fmt="patsnap", record=False)
+    first = _patents(rdb)
+    other = tmp_path / "other" / "ip.duckdb"
+    other.parent.mkdir()
+    other.write_bytes(rdb.read_bytes())
+    rep = import_records(stripped_file, db_path=other, fmt="patsnap", record=False)
+    assert rep.updated == 0 and rep.unchanged == 7 and not rep.written  # same content: nothing to write
+    assert _patents(other) == first
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-8-sig"])
+def test_encodings(tmp_path, rdb, encoding):
+    f = write_csv(tmp_path / f"p-{encoding}.csv", HEADER_STRIPPED, PATSNAP_ROWS, encoding=encoding)
+    rep = import_records(f, db_path=rdb, fmt="patsnap", record=False)
+    assert rep.new == 7 and rep.encoding == encoding
+    assert _patents(rdb)["CN111A"][2] == ["演示甲公司", "演示乙大学"]
+
+
+def test_xlsx_with_titlequery(tmp_path, rdb):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["智慧芽专利检索结果导出"])
+    ws.append(["检索式: 演示"])
+    ws.append(HEADER_ORIGINAL)
+    for r in PATSNAP_ROWS:
+        ws.append([int(v) if v.isdigit() else v for v in r])  # Excel stores the numbers as numbers
+    ws.append([None] * 5)
+    f = tmp_path / "p.xlsx"
+    wb.save(f)
+    mapping = tmp_path / "m.yaml"
+    from iplayout.db.records.mappings import mapping_path
+
+    mapping.write_text(mapping_path("patsnap").read_text(encoding="utf-8").replace("title_rows: 0", "title_rows: 2"),
+                       encoding="utf-8")
+    rep = import_records(f, db_path=rdb, mapping=mapping, record=False)
+    assert rep.new == 7 and rep.source_format == "user" and rep.encoding == "xlsx"
+    assert _patents(rdb)["CN111A"][7] == "320500" and _patents(rdb)["CN222B"][11] == 2017
+
+
+BAD = [PATSNAP_ROWS[0], ["-"] + PATSNAP_ROWS[1][1:], PATSNAP_ROWS[2][:17] + ["20x6"] + PATSNAP_ROWS[2][18:],
+       PATSNAP_ROWS[3][:3] + ["发明"] + PATSNAP_ROWS[3][4:], PATSNAP_ROWS[4][:8] + ["H4N"] + PATSNAP_ROWS[4][9:]]
+
+
+def test_bad_rows_refuse_the_file_and_name_line_column_value(tmp_path, rdb):
+    f = tmp_path / "bad.csv"
+    text = write_csv(f, HEADER_ORIGINAL, BAD).read_text(encoding="utf-8").splitlines()
+    f.write_text("\n".join(text[:2] + [""] + text[2:]) + "\n", encoding="utf-8")  # a blank line 3: lines shift
+    before = sha256_file(rdb)
+    with pytest.raises(DataError) as err:
+        import_records(f, db_path=rdb, fmt="patsnap")
+    got = [(p.line, p.column, p.value) for p in err.value.problems]
+    assert got == [(4, "公开(公告)号", None), (5, "申请年", "20x6"), (6, "专利类型", "发明"), (7, "IPC分类号", "H4N")]
+    msgs = [p.message for p in err.value.problems]
+    assert "missing 公开(公告)号 and 申请号" in msgs[0] and "unparsable year" in msgs[1]
+    assert "unknown 专利类型" in msgs[2] and "unparsable IPC" in msgs[3]
+    assert sha256_file(rdb) == before  # refused whole: the database is byte-identical
+    assert not (tmp_path / "bad.csv.rejects.csv").exists() and not (rdb.parent / "imports").exists()
+
+
+def test_skip_bad_writes_rejects_next_to_the_input(tmp_path, rdb):
+    f = write_csv(tmp_path / "bad.csv", HEADER_ORIGINAL, BAD)
+    rep = import_records(f, db_path=rdb, fmt="patsnap", skip_bad=True, record=False)
+    assert (rep.rows_read, rep.rows_bad, rep.new) == (5, 4, 1)
+    assert rep.rejects_file == tmp_path / "bad.csv.rejects.csv"
+    with open(rep.rejects_file, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == HEADER_ORIGINAL + ["line", "reason"]
+    assert [r[-2] for r in rows[1:]] == ["3", "4", "5", "6"]
+    assert rows[2][17] == "20x6" and "unparsable year" in rows[2][-1]
+    assert any("skipped" in line and "rejects.csv" in line for line in rep.lines())
+    assert query(rdb, "SELECT rows_read, rows_imported, rows_skipped FROM record_imports") == [(5, 1, 4)]
+
+
+def test_reimport_is_idempotent_and_newer_export_updates(tmp_path, rdb, patsnap_file):
+    import_records(patsnap_file, db_path=rdb, fmt="patsnap")
+    before = sha256_file(rdb)
+    again = import_records(patsnap_file, db_path=rdb, fmt="patsnap")
+    assert again.already_imported and "nothing changed" in again.lines()[0] and sha256_file(rdb) == before
+    newer = [list(r) for r in PATSNAP_ROWS]
+    newer[0][12] = "有效"  # the application was granted meanwhile
+    newer.append(["CN888A"] + PATSNAP_ROWS[0][1:])
+    newer.append(["CN888A"] + PATSNAP_ROWS[0][1:12] + ["失效"] + PATSNAP_ROWS[0][13:])  # twice: the last row wins
+    f = write_csv(tmp_path / "newer.csv", HEADER_ORIGINAL, newer)
+    rep = import_records(f, db_path=rdb, fmt="patsnap")
+    assert (rep.new, rep.updated, rep.unchanged, rep.rows_duplicate) == (1, 1, 6, 1)
+    got = dict(query(rdb, "SELECT record_id, legal_status FROM patent_records WHERE record_id IN ('CN111A', 'CN888A')"))
+    assert got == {"CN111A": "有效", "CN888A": "失效"}
+    # the newer export is now the source of every record it holds (import_id of the newer file)
+    assert query(rdb, "SELECT count(*), count(DISTINCT import_id), min(import_id) FROM patent_records") == [
+        (8, 1, rep.import_id)]
+    assert query(rdb, "SELECT count(*) FROM record_imports") == [(2,)]
+
+
+def test_demo_sidecar_flags_records(tmp_path, rdb):
+    from iplayout.db.records.generator import write_demo_patents
+
+    f = tmp_path / "demo.csv"
+    write_demo_patents(f, n=500, seed=5)
+    rep = import_records(f, db_path=rdb, fmt="patsnap", record=False)
+    assert rep.is_demo and rep.new == 500
+    assert query(rdb, "SELECT bool_and(is_demo), count(*) FROM patent_records") == [(True, 500)]
+    assert query(rdb, "SELECT is_demo FROM record_imports") == [(True,)]
+    # the demo export places almost every Chinese-office record (its region fields are filled)
+    placed = query(rdb, "SELECT avg((placement IN ('field', 'address'))::INT) FROM patent_records "
+                        "WHERE placement <> 'non_cn_office'")[0][0]
+    assert placed > 0.9
+
+
+@pytest.mark.slow
+def test_db_build_replays_a_record_import(tmp_path, patsnap_file, rdb):
+    import_records(patsnap_file, db_path=rdb, fmt="patsnap")
+    first = _patents(rdb)
+    imports = query(rdb, "SELECT import_id, rows_read, rows_imported, imported_at, source_id FROM record_imports")
+    build_database(rdb, demo=False)  # a fresh build: empty record tables, then the recorded import replayed
+    assert _patents(rdb) == first
+    assert query(rdb, "SELECT import_id, rows_read, rows_imported, imported_at, source_id FROM record_imports") == imports
+
+
+def test_dry_run_counts_and_writes_nothing(tmp_path, rdb):
+    f = write_csv(tmp_path / "bad.csv", HEADER_ORIGINAL, BAD)
+    before = sha256_file(rdb)
+    rep = import_records(f, db_path=rdb, fmt="patsnap", skip_bad=True, dry_run=True)
+    assert (rep.rows_bad, rep.new) == (4, 1) and rep.lines()[0].startswith("DRY RUN")
+    assert sha256_file(rdb) == before and not (tmp_path / "bad.csv.rejects.csv").exists()
+    assert not (rdb.parent / "imports").exists()
