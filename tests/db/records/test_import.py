@@ -67,7 +67,7 @@ def test_encodings(tmp_path, rdb, encoding):
     assert _patents(rdb)["CN111A"][2] == ["演示甲公司", "演示乙大学"]
 
 
-def test_xlsx_with_titlequery(tmp_path, rdb):
+def test_xlsx_with_title_rows(tmp_path, rdb):
     import openpyxl
 
     wb = openpyxl.Workbook()
