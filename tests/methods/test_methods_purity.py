@@ -3,7 +3,7 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "iplayout"
-ALLOWED_METHODS = {"numpy", "pandas", "scipy", "__future__", "collections", "dataclasses", "typing"}
+ALLOWED_METHODS = {"numpy", "pandas", "scipy", "__future__", "collections", "dataclasses", "typing", "itertools"}
 
 
 def _imports(path):

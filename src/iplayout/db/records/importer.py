@@ -28,6 +28,7 @@ from .placement import place, register_gazetteer
 from .reading import Prepared, lines_of, stage_file
 from .report import RecordImportReport, year_shares
 from .schema import COLUMNS, KIND_TABLE, has_record_tables
+from .aggregate import refresh_record_observations
 from .generator import DEMO_SUFFIX
 
 MAX_PROBLEMS = 50
@@ -251,12 +252,8 @@ def _transact(spec, file, db_path, parquet, report, *, mapping, fmt, sheet, skip
                     + ("; DEMO data (synthetic records)" if report.is_demo else ""))
             wcon.execute("INSERT INTO sources VALUES (?, ?, '', '', '', ?, ?, ?)",
                          [source_id, f"{spec.title}: {file.name}", stamp[:10], note, report.is_demo])
-            try:  # r11b's hook (RECORDS.md); the guard goes when both halves are merged
-                from .aggregate import refresh_record_observations
-            except ImportError:
-                refresh_record_observations = None
-            if refresh_record_observations is not None:
-                report.observations = refresh_record_observations(wcon)
+            # the record-based indicators are recomputed in the same transaction (all or nothing)
+            report.observations = refresh_record_observations(wcon)
 
         tx.write(write)
         report.written = True
