@@ -86,18 +86,12 @@ class Compare(_Strict):
     op: str = "=="
     value: Union[float, int, bool, str, list[Union[str, float, int, bool]], None] = None
 
-    @field_validator("field")
+    @field_validator("field", "op")
     @classmethod
-    def _known_field(cls, v):
-        if v not in FIELDS:
-            raise ValueError(f"unknown field {v!r}; known: {', '.join(FIELDS)}")
-        return v
-
-    @field_validator("op")
-    @classmethod
-    def _known_op(cls, v):
-        if v not in OPS:
-            raise ValueError(f"unknown operator {v!r}; known: {', '.join(OPS)}")
+    def _known(cls, v, info):
+        known, what = (FIELDS, "field") if info.field_name == "field" else (OPS, "operator")
+        if v not in known:
+            raise ValueError(f"unknown {what} {v!r}; known: {', '.join(known)}")
         return v
 
 
