@@ -98,7 +98,38 @@ def finish(fig, *, source: str | None = None):
 def figure_bundle(fig, alt: str) -> tuple[dict, dict]:
     """IPython display bundle of a figure: the PNG at the figure's dpi with the chart title as ``alt`` metadata
     (the renderer writes it into the image's alt attribute for screen readers and text extraction)."""
-    from IPython.core.pylabtools import print_figure
+    import base64
 
-    png = print_figure(fig, "png", bbox_inches="tight", base64=True, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
-    return {"image/png": png}, {"image/png": {"alt": alt}}
+    png = figure_png(fig)
+    return {"image/png": base64.b64encode(png).decode("ascii")}, {"image/png": {"alt": alt}}
+
+
+def figure_png(fig) -> bytes:
+    """The figure as PNG bytes at its dpi, cropped to its tight bounding box (the source line lies below the axes).
+
+    What ``savefig(bbox_inches="tight")`` gives, with the work done once: ``savefig`` first draws the whole
+    figure without output only to run the layout engine, measures every artist for the tight box, then
+    draws it again. Here the constrained layout runs once and is frozen, the tight box is measured on the
+    same renderer (text sizes cached), and the figure is drawn once, into the cropped canvas.
+    """
+    from io import BytesIO
+
+    from matplotlib import rcParams
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        try:
+            engine.execute(fig)
+        except ValueError:  # as Figure.draw: a layout that cannot be made leaves the axes where they are
+            pass
+        # the layout is final. Not set_layout_engine("none"): its placeholder engine still makes print_figure
+        # draw the figure once more "to run the layout"; without an engine the figure is drawn once
+        fig._layout_engine = None
+    bbox = fig.get_tightbbox(renderer).padded(rcParams["savefig.pad_inches"])
+    buf = BytesIO()
+    canvas.print_figure(buf, format="png", dpi=fig.dpi, facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor(),
+                        bbox_inches=bbox, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
+    return buf.getvalue()
