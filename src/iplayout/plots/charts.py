@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .png import frame_content
 from .style import (BASE, GREY, HIGHLIGHT, LIGHT, PALETTE, finish, legend_outside, new_figure, set_value_label,
                     thousands_formatter)
 
@@ -49,7 +50,8 @@ def plot_rank_bars(values: pd.Series, *, title: str, xlabel: str = "", highlight
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
     ax.xaxis.set_major_formatter(_pct() if percent else thousands_formatter(_decimals(v)))
-    return finish(fig, source=source)
+    # the highlight only colours a bar: every region's report of a territory has the same layout
+    return finish(fig, source=source, layout=("rank_bars", title, xlabel, percent, frame_content(v)))
 
 
 def plot_lorenz(curves: dict[str, pd.DataFrame], *, title: str, source: str | None = None):
@@ -120,7 +122,7 @@ def plot_rank_intervals(df: pd.DataFrame, *, title: str, highlight: str | None =
     ax.set_xlabel("排名（点为基准排名，线为 5%–95% 区间）")
     ax.set_title(title)
     ax.grid(axis="y", visible=False)
-    return finish(fig, source=source)
+    return finish(fig, source=source, layout=("rank_intervals", title, frame_content(d[["rank", "rank_p05", "rank_p95"]])))
 
 
 def plot_grouped_bars(wide: pd.DataFrame, *, title: str, ylabel: str = "", source: str | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .png import frame_content
 from .style import BASE, GREY, HIGHLIGHT, finish, new_figure
 
 
@@ -58,4 +59,7 @@ def plot_rank_interval_panels(panels: dict[str, pd.DataFrame], *, title: str, hi
     axes[0].set_yticks(y, order)
     fig.suptitle(title)
     fig.supxlabel("排名（点为基准排名，线为 5%–95% 区间）", fontsize=8.5)
-    return finish(fig, source=source)
+    # the highlight only colours one unit's marks: the same layout for every region's report
+    content = ("rank_interval_panels", title,
+               tuple((name, frame_content(panels[name].reindex(order)[["rank", "rank_p05", "rank_p95"]])) for name in names))
+    return finish(fig, source=source, layout=content)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..fonts import setup_matplotlib
+from .png import figure_png, layout_key
 
 # Muted blues with one warm highlight colour: the region a report is about always stands out.
 BASE = "#5b7fa6"
@@ -79,8 +80,13 @@ def legend_outside(ax, n_series: int, **kwargs) -> None:
         ax.legend(loc="best", **kwargs)
 
 
-def finish(fig, *, source: str | None = None):
-    """Add a small source line under the figure and close it for pyplot (the caller displays or saves it)."""
+def finish(fig, *, source: str | None = None, layout=None):
+    """Add a small source line under the figure and close it for pyplot (the caller displays or saves it).
+
+    ``layout``: the content the figure's layout depends on — everything it shows except colours — when the
+    caller knows the highlight moves nothing (:mod:`iplayout.plots.png` reuses such layouts); None: laid
+    out every time.
+    """
     if source:
         import textwrap
 
@@ -91,45 +97,16 @@ def finish(fig, *, source: str | None = None):
     plt.close(fig)  # avoid double display in notebooks; IPython still renders the returned Figure
     titles = [t for t in (fig._suptitle.get_text() if fig._suptitle else "",
                           *(ax.get_title() for ax in fig.axes)) if t]
-    fig._repr_mimebundle_ = lambda include=None, exclude=None: figure_bundle(fig, titles[0] if titles else "图表")
+    key = None if layout is None else layout_key(fig, (layout, source))
+    fig._repr_mimebundle_ = lambda include=None, exclude=None: figure_bundle(fig, titles[0] if titles else "图表",
+                                                                             layout=key)
     return fig
 
 
-def figure_bundle(fig, alt: str) -> tuple[dict, dict]:
+def figure_bundle(fig, alt: str, *, layout=None) -> tuple[dict, dict]:
     """IPython display bundle of a figure: the PNG at the figure's dpi with the chart title as ``alt`` metadata
     (the renderer writes it into the image's alt attribute for screen readers and text extraction)."""
     import base64
 
-    png = figure_png(fig)
+    png = figure_png(fig, compress_level=PNG_COMPRESS_LEVEL, key=layout)
     return {"image/png": base64.b64encode(png).decode("ascii")}, {"image/png": {"alt": alt}}
-
-
-def figure_png(fig) -> bytes:
-    """The figure as PNG bytes at its dpi, cropped to its tight bounding box (the source line lies below the axes).
-
-    What ``savefig(bbox_inches="tight")`` gives, with the work done once: ``savefig`` first draws the whole
-    figure without output only to run the layout engine, measures every artist for the tight box, then
-    draws it again. Here the constrained layout runs once and is frozen, the tight box is measured on the
-    same renderer (text sizes cached), and the figure is drawn once, into the cropped canvas.
-    """
-    from io import BytesIO
-
-    from matplotlib import rcParams
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    renderer = canvas.get_renderer()
-    engine = fig.get_layout_engine()
-    if engine is not None:
-        try:
-            engine.execute(fig)
-        except ValueError:  # as Figure.draw: a layout that cannot be made leaves the axes where they are
-            pass
-        # the layout is final. Not set_layout_engine("none"): its placeholder engine still makes print_figure
-        # draw the figure once more "to run the layout"; without an engine the figure is drawn once
-        fig._layout_engine = None
-    bbox = fig.get_tightbbox(renderer).padded(rcParams["savefig.pad_inches"])
-    buf = BytesIO()
-    canvas.print_figure(buf, format="png", dpi=fig.dpi, facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor(),
-                        bbox_inches=bbox, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
-    return buf.getvalue()
