@@ -114,6 +114,8 @@ def main() -> None:
     ap.add_argument("--save", type=Path, default=None, help="write the executed notebook (with outputs) here")
     ap.add_argument("--warm-region", default="", help="region_code of the warm runs (a warm kernel's previous "
                     "report is another region's: per-process caches keyed by content then miss where they would)")
+    ap.add_argument("--cold-layouts", action="store_true", help="forget reusable figure layouts before each run "
+                    "(a report that runs once per plan, e.g. the territory's, finds none in a real run)")
     ap.add_argument("--no-profile", action="store_true", help="only the unprofiled runs (their per-cell CPU)")
     ap.add_argument("--no-render", action="store_true", help="stop after execution (no HTML/PDF rendering)")
     args = ap.parse_args()
@@ -126,6 +128,9 @@ def main() -> None:
     for k in range(args.warm):
         if k == args.warm - 1 and args.warm_region:  # the timed warm run is the report itself
             args.warm_region = ""
+        if args.cold_layouts:
+            from iplayout.plots import png
+            png._LAYOUTS.clear()
         t0 = time.process_time()
         wp = dict(params, region_code=args.warm_region) if args.warm_region else params
         nb, warm_timings = execute(args.notebook.resolve(), wp)
@@ -140,6 +145,9 @@ def main() -> None:
         _save(nb, args.save)
         return
     prof = cProfile.Profile(time.process_time)
+    if args.cold_layouts:
+        from iplayout.plots import png
+        png._LAYOUTS.clear()
     t0 = time.process_time()
     prof.enable()
     nb, timings = execute(args.notebook.resolve(), params)

@@ -113,16 +113,30 @@ def plot_rank_intervals(df: pd.DataFrame, *, title: str, highlight: str | None =
     d = df.sort_values("rank", kind="mergesort")
     fig, ax = new_figure(height=_bar_height(len(d)))
     y = np.arange(len(d))[::-1]
-    for yi, (lab, row) in zip(y, d.iterrows()):
-        c = HIGHLIGHT if lab == highlight else BASE
-        ax.plot([row["rank_p05"], row["rank_p95"]], [yi, yi], color=c, lw=2, alpha=0.8)
-        ax.plot(row["rank"], yi, "o", color=c, ms=5)
+    draw_intervals(ax, d, y, highlight, lw=2, ms=5)
     ax.set_yticks(y, list(d.index))
     ax.invert_xaxis()
     ax.set_xlabel("排名（点为基准排名，线为 5%–95% 区间）")
     ax.set_title(title)
     ax.grid(axis="y", visible=False)
     return finish(fig, source=source, layout=("rank_intervals", title, frame_content(d[["rank", "rank_p05", "rank_p95"]])))
+
+
+def draw_intervals(ax, d: pd.DataFrame, y, highlight, *, lw: float, ms: float) -> None:
+    """Whiskers ``rank_p05``–``rank_p95`` and dots ``rank`` of the rows of ``d`` at heights ``y``; the highlight's red.
+
+    One line (whiskers separated by NaN) and one set of dots per colour rather than two artists per row:
+    rows never overlap, so the picture is the same, and 31 regions × 2 artists were most of the chart's time.
+    """
+    hl = np.array([lab == highlight for lab in d.index], dtype=bool)
+    lo, hi, rank = (d[c].to_numpy(dtype="float64") for c in ("rank_p05", "rank_p95", "rank"))
+    y = np.asarray(y, dtype="float64")
+    for mask, c in ((~hl, BASE), (hl, HIGHLIGHT)):
+        if mask.any():
+            gap = np.full(mask.sum(), np.nan)
+            ax.plot(np.column_stack([lo[mask], hi[mask], gap]).ravel(), np.column_stack([y[mask], y[mask], gap]).ravel(),
+                    color=c, lw=lw, alpha=0.8)
+            ax.plot(rank[mask], y[mask], "o", color=c, ms=ms)
 
 
 def plot_grouped_bars(wide: pd.DataFrame, *, title: str, ylabel: str = "", source: str | None = None,
