@@ -93,6 +93,14 @@ def bucket_table(prof: cProfile.Profile, total: float) -> list[tuple[str, float]
     return rows
 
 
+def _forget_layouts() -> None:
+    try:
+        from iplayout.plots import png
+    except ImportError:  # a checkout from before figure layouts were reused
+        return
+    png._LAYOUTS.clear()
+
+
 def _save(nb, path: Path | None) -> None:
     if path is not None:
         import nbformat
@@ -129,8 +137,7 @@ def main() -> None:
         if k == args.warm - 1 and args.warm_region:  # the timed warm run is the report itself
             args.warm_region = ""
         if args.cold_layouts:
-            from iplayout.plots import png
-            png._LAYOUTS.clear()
+            _forget_layouts()
         t0 = time.process_time()
         wp = dict(params, region_code=args.warm_region) if args.warm_region else params
         nb, warm_timings = execute(args.notebook.resolve(), wp)
@@ -146,8 +153,7 @@ def main() -> None:
         return
     prof = cProfile.Profile(time.process_time)
     if args.cold_layouts:
-        from iplayout.plots import png
-        png._LAYOUTS.clear()
+        _forget_layouts()
     t0 = time.process_time()
     prof.enable()
     nb, timings = execute(args.notebook.resolve(), params)
