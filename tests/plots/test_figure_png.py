@@ -47,3 +47,17 @@ def test_reused_layout_gives_the_bytes_of_a_fresh_one():
     assert len(png._LAYOUTS) == 1 and reused == fresh
     _bundle_png(_bars("无锡", title="各市专利授权量（万件）"))  # a longer title can move the axes: a new layout
     assert len(png._LAYOUTS) == 2
+
+
+def test_a_figure_named_whole_by_its_content_reuses_the_png():
+    curve = pd.DataFrame({"pop_share": [0.0, 0.5, 1.0], "value_share": [0.0, 0.2, 1.0]})
+    png._IMAGES.clear()
+    png._LAYOUTS.clear()
+    first = _bundle_png(charts.plot_lorenz({"专利授权": curve}, title="洛伦兹曲线", source=SOURCE))
+    again = _bundle_png(charts.plot_lorenz({"专利授权": curve.copy()}, title="洛伦兹曲线", source=SOURCE))
+    assert len(png._IMAGES) == 1 and again == first
+    png._IMAGES.clear()
+    assert _bundle_png(charts.plot_lorenz({"专利授权": curve}, title="洛伦兹曲线", source=SOURCE)) == first  # drawn
+    other = curve.assign(value_share=[0.0, 0.3, 1.0])
+    assert _bundle_png(charts.plot_lorenz({"专利授权": other}, title="洛伦兹曲线", source=SOURCE)) != first
+    assert len(png._IMAGES) == 2

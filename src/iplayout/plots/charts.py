@@ -69,7 +69,9 @@ def plot_lorenz(curves: dict[str, pd.DataFrame], *, title: str, source: str | No
     ax.yaxis.set_major_formatter(_pct())
     ax.set_title(title)
     ax.legend(loc="upper left")
-    return finish(fig, source=source)
+    # colours follow the order of the curves: the content names the whole picture, the same in every region's report
+    content = ("lorenz", title, tuple((str(k), frame_content(lc[["pop_share", "value_share"]])) for k, lc in curves.items()))
+    return finish(fig, source=source, layout=content, image=True)
 
 
 def plot_regression(points: pd.DataFrame, band: pd.DataFrame, *, labels: pd.Series, title: str, xlabel: str,

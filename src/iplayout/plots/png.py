@@ -8,7 +8,8 @@ Figures whose layout cannot depend on which region a report is about (bars that 
 highlighted bar's colour, a map whose highlighted region is outlined) pass a ``layout_key`` naming
 their content except the highlight: the second report of a territory in a warm kernel reuses the first
 one's layout (axes positions and the tight box) instead of running constrained layout again, which
-measures every text of the figure twice. The key also holds the figure's size, dpi, every axes' view
+measures every text of the figure twice. A figure that is the same in every region's report (the
+territory's Lorenz curves) is keyed with its colours and reuses the PNG itself. The key also holds the figure's size, dpi, every axes' view
 limits and the rcParams, so anything that could move an artist is part of it.
 """
 from __future__ import annotations
@@ -19,11 +20,14 @@ _SUPTEXTS = ("_suptitle", "_supxlabel", "_supylabel")
 #: layouts of recently printed figures by content key: (per-axes state, sup-text positions, tight box)
 _LAYOUTS: dict = {}
 _LAYOUTS_MAX = 64
+#: PNG bytes of figures whose key names everything they show, colours included (``finish(image=True)``)
+_IMAGES: dict = {}
+_IMAGES_MAX = 16
 
 
 def layout_key(fig, content) -> tuple:
     """The cache key of ``fig``'s layout: the caller's ``content`` (hashable: everything the figure shows
-    except colours) plus what else moves artists — figure size and dpi, rcParams, every axes' view limits."""
+    except colours, or with them for ``image``) plus what else moves artists — figure size and dpi, rcParams, every axes' view limits."""
     from matplotlib import rcParams
 
     axes = [*fig.axes, *(c for ax in fig.axes for c in ax.child_axes)]
@@ -37,8 +41,19 @@ def frame_content(obj) -> tuple:
     return tuple(str(i) for i in obj.index), tuple(str(c) for c in getattr(obj, "columns", ())), values.tobytes()
 
 
-def figure_png(fig, *, compress_level: int, key=None) -> bytes:
-    """PNG bytes of ``fig`` at its dpi cropped to its tight bounding box, as ``savefig(bbox_inches="tight")``."""
+def figure_png(fig, *, compress_level: int, key=None, image: bool = False) -> bytes:
+    """PNG bytes of ``fig`` at its dpi cropped to its tight bounding box, as ``savefig(bbox_inches="tight")``.
+
+    ``image``: ``key`` determines the picture itself (a chart of the territory that every region's report
+    shows), so an equal figure printed before gives the bytes without drawing.
+    """
+    if image and key is not None:
+        ikey = (key, compress_level)
+        if ikey not in _IMAGES:
+            while len(_IMAGES) >= _IMAGES_MAX:
+                _IMAGES.pop(next(iter(_IMAGES)))
+            _IMAGES[ikey] = figure_png(fig, compress_level=compress_level, key=key)
+        return _IMAGES[ikey]
     from matplotlib import rcParams
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 

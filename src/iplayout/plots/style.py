@@ -80,12 +80,12 @@ def legend_outside(ax, n_series: int, **kwargs) -> None:
         ax.legend(loc="best", **kwargs)
 
 
-def finish(fig, *, source: str | None = None, layout=None):
+def finish(fig, *, source: str | None = None, layout=None, image: bool = False):
     """Add a small source line under the figure and close it for pyplot (the caller displays or saves it).
 
     ``layout``: the content the figure's layout depends on — everything it shows except colours — when the
     caller knows the highlight moves nothing (:mod:`iplayout.plots.png` reuses such layouts); None: laid
-    out every time.
+    out every time. ``image``: ``layout`` names everything including colours, so the PNG itself is reused.
     """
     if source:
         import textwrap
@@ -99,14 +99,14 @@ def finish(fig, *, source: str | None = None, layout=None):
                           *(ax.get_title() for ax in fig.axes)) if t]
     key = None if layout is None else layout_key(fig, (layout, source))
     fig._repr_mimebundle_ = lambda include=None, exclude=None: figure_bundle(fig, titles[0] if titles else "图表",
-                                                                             layout=key)
+                                                                             layout=key, image=image)
     return fig
 
 
-def figure_bundle(fig, alt: str, *, layout=None) -> tuple[dict, dict]:
+def figure_bundle(fig, alt: str, *, layout=None, image: bool = False) -> tuple[dict, dict]:
     """IPython display bundle of a figure: the PNG at the figure's dpi with the chart title as ``alt`` metadata
     (the renderer writes it into the image's alt attribute for screen readers and text extraction)."""
     import base64
 
-    png = figure_png(fig, compress_level=PNG_COMPRESS_LEVEL, key=layout)
+    png = figure_png(fig, compress_level=PNG_COMPRESS_LEVEL, key=layout, image=image)
     return {"image/png": base64.b64encode(png).decode("ascii")}, {"image/png": {"alt": alt}}
