@@ -202,12 +202,10 @@ def plot_choropleth(geo, values: pd.Series, *, territory: str, title: str, legen
                          legend_label=legend_label, highlight=highlight, labels=labels, cmap=cmap, percent=percent,
                          center=center, scheme=scheme, k=k)
     line = ATTRIBUTION if not source else f"{source}。{ATTRIBUTION}"
-    # the highlight outlines a region and colours its label: the layout is the same for every region's report
-    # (labels and their anchors, values and classes, titles; the key adds every axes' limits)
-    label_key = None if labels is None else tuple((code, context or str(labels.get(code, "")), p.x, p.y)
-                                                  for code, context, p in anchors)
-    content = ("choropleth", str(territory), title, legend_label, cmap, percent, center, scheme, int(k), label_key,
-               frame_content(values))
+    # the highlight outlines a region, colours its label: the same layout in every region's report (key: labels at
+    # their anchors, values, titles; finish adds the axes' limits)
+    texts = None if labels is None else tuple((c, t or str(labels.get(c, "")), p.x, p.y) for c, t, p in anchors)
+    content = ("choropleth", str(territory), title, legend_label, cmap, percent, center, scheme, k, texts, frame_content(values))
     return finish(fig, source=line, layout=content)
 
 
