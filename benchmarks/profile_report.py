@@ -93,6 +93,22 @@ def bucket_table(prof: cProfile.Profile, total: float) -> list[tuple[str, float]
     return rows
 
 
+def _forget_layouts() -> None:
+    try:
+        from iplayout.plots import png
+    except ImportError:  # a checkout from before figure layouts were reused
+        return
+    png._LAYOUTS.clear()
+
+
+def _save(nb, path: Path | None) -> None:
+    if path is not None:
+        import nbformat
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(path))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("notebook", type=Path)
@@ -103,6 +119,13 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--pdf-profile", action="store_true", help="cProfile the PDF rendering too")
     ap.add_argument("--dump", type=Path, default=None, help="write the cProfile stats here (execute.prof, pdf.prof)")
+    ap.add_argument("--save", type=Path, default=None, help="write the executed notebook (with outputs) here")
+    ap.add_argument("--warm-region", default="", help="region_code of the warm runs (a warm kernel's previous "
+                    "report is another region's: per-process caches keyed by content then miss where they would)")
+    ap.add_argument("--cold-layouts", action="store_true", help="forget reusable figure layouts before each run "
+                    "(a report that runs once per plan, e.g. the territory's, finds none in a real run)")
+    ap.add_argument("--no-profile", action="store_true", help="only the unprofiled runs (their per-cell CPU)")
+    ap.add_argument("--no-render", action="store_true", help="stop after execution (no HTML/PDF rendering)")
     args = ap.parse_args()
     params = dict(_parse_params(args.p), stage_dir=args.stage_dir, db_path=args.db)
 
@@ -110,15 +133,27 @@ def main() -> None:
     args.notebook = args.notebook.resolve()
     os.chdir(args.notebook.parent)
     warm_timings = []
-    for _ in range(args.warm):
+    for k in range(args.warm):
+        if k == args.warm - 1 and args.warm_region:  # the timed warm run is the report itself
+            args.warm_region = ""
+        if args.cold_layouts:
+            _forget_layouts()
         t0 = time.process_time()
-        _, warm_timings = execute(args.notebook.resolve(), params)
+        wp = dict(params, region_code=args.warm_region) if args.warm_region else params
+        nb, warm_timings = execute(args.notebook.resolve(), wp)
         warm_total = time.process_time() - t0
     if warm_timings:  # without the profiler's overhead (which weighs Python-heavy code more)
-        print(f"execute (in-process, warm run {args.warm}, no profiler): {warm_total:.2f} CPU-s")
+        # run 1 is cold (imports, fonts, per-process caches): use --warm 2 for a warm kernel's timings
+        print(f"execute (in-process, run {args.warm}{' (cold)' if args.warm == 1 else ''}, no profiler): "
+              f"{warm_total:.2f} CPU-s")
         for i, dt, fmt, src in warm_timings:
             print(f"  cell {i:2d} {dt:6.2f} s  {fmt:6.2f} s  {src}")
+    if args.no_profile:
+        _save(nb, args.save)
+        return
     prof = cProfile.Profile(time.process_time)
+    if args.cold_layouts:
+        _forget_layouts()
     t0 = time.process_time()
     prof.enable()
     nb, timings = execute(args.notebook.resolve(), params)
@@ -138,6 +173,9 @@ def main() -> None:
     pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(args.top)
     print(out.getvalue()[:12000])
 
+    _save(nb, args.save)
+    if args.no_render:
+        return
     from iplayout.reporting import render
     job = {"job_id": "profile", "group": "", "title": "", "labels": {}}
     info = render.report_info(nb, job, "profile")

@@ -44,7 +44,7 @@ def _canonical(path: str, rel: str) -> str:
 
 
 def _run(kernel_fresh: bool, nb: str, out: Path, **kw) -> str:
-    kernels.run_report(nb, str(out), {"region_code": "320200"}, timeout=kw.pop("timeout", 60),
+    kernels.run_report(nb, str(out), {"region_code": kw.pop("region", "320200")}, timeout=kw.pop("timeout", 60),
                        fresh=kernel_fresh, preload=kw.pop("preload", ["pandas", "matplotlib.pyplot"]))
     return _canonical(str(out), Path(nb).name)
 
@@ -132,14 +132,16 @@ MAP_REPORT = [
 
 @pytest.mark.slow
 def test_process_caches_keep_a_warm_kernel_report_identical_to_a_fresh_one(tmp_path):
-    """The map-layer cache (and stage-table cache) live in the warm kernel: the second report of a
-    territory is a cache hit and must give the notebook a fresh kernel (a miss) gives, byte for byte."""
+    """The map-layer cache, the figure-layout cache (and stage-table cache) live in the warm kernel: the
+    second report of a territory is a cache hit — the layout one even for another region's map — and must
+    give the notebook a fresh kernel (a miss) gives, byte for byte."""
     nb = _notebook(tmp_path / "map.ipynb", *MAP_REPORT)
     preload = ["pandas", "iplayout.plots.maps"]
     try:
-        warm = [_run(False, nb, tmp_path / f"warm{i}.ipynb", preload=preload) for i in range(2)]
-        assert kernels._local.kernels["python3"].reports == 2
+        warm = [_run(False, nb, tmp_path / f"warm{i}.ipynb", preload=preload, region=r)
+                for i, r in enumerate(("320500", "320200", "320200"))]
+        assert kernels._local.kernels["python3"].reports == 3
     finally:
         kernels.discard_kernels()
     fresh = _run(True, nb, tmp_path / "fresh.ipynb", preload=preload)
-    assert '"image/png"' in fresh and warm[0] == fresh and warm[1] == fresh
+    assert '"image/png"' in fresh and warm[0] != fresh and warm[1] == fresh and warm[2] == fresh

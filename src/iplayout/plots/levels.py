@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .charts import draw_intervals
+from .png import frame_content
 from .style import BASE, GREY, HIGHLIGHT, finish, new_figure
 
 
@@ -46,16 +48,14 @@ def plot_rank_interval_panels(panels: dict[str, pd.DataFrame], *, title: str, hi
     axes = np.atleast_1d(axes)
     y = np.arange(n)[::-1]
     for ax, name in zip(axes, names):
-        d = panels[name].reindex(order)
-        for yi, (lab, row) in zip(y, d.iterrows()):
-            c = HIGHLIGHT if lab == highlight else BASE
-            if pd.notna(row["rank_p05"]):
-                ax.plot([row["rank_p05"], row["rank_p95"]], [yi, yi], color=c, lw=1.8, alpha=0.8)
-            ax.plot(row["rank"], yi, "o", color=c, ms=4)
+        draw_intervals(ax, panels[name].reindex(order), y, highlight, lw=1.8, ms=4)
         ax.invert_xaxis()
         ax.set_title(name, fontsize=9)
         ax.grid(axis="y", visible=False)
     axes[0].set_yticks(y, order)
     fig.suptitle(title)
     fig.supxlabel("排名（点为基准排名，线为 5%–95% 区间）", fontsize=8.5)
-    return finish(fig, source=source)
+    # the highlight only colours one unit's marks: the same layout for every region's report
+    content = ("rank_interval_panels", title,
+               tuple((name, frame_content(panels[name].reindex(order)[["rank", "rank_p05", "rank_p95"]])) for name in names))
+    return finish(fig, source=source, layout=content)

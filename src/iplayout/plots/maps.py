@@ -18,6 +18,7 @@ from ..config import data_dir, project_root
 from ..errors import DataError, Problem
 from ..narrative import Note
 from ..territories import MapProfile, territory_profile
+from .png import frame_content
 from .style import CMAP, GREY, HIGHLIGHT, finish, new_figure, thousands_formatter
 
 ATTRIBUTION = "底图来源：高德地图（经 cnmaps 整理）；示意图，不作为权属争议依据"
@@ -201,7 +202,11 @@ def plot_choropleth(geo, values: pd.Series, *, territory: str, title: str, legen
                          legend_label=legend_label, highlight=highlight, labels=labels, cmap=cmap, percent=percent,
                          center=center, scheme=scheme, k=k)
     line = ATTRIBUTION if not source else f"{source}。{ATTRIBUTION}"
-    return finish(fig, source=line)
+    # the highlight outlines a region, colours its label: the same layout in every region's report (key: labels at
+    # their anchors, values, titles; finish adds the axes' limits)
+    texts = None if labels is None else tuple((c, t or str(labels.get(c, "")), p.x, p.y) for c, t, p in anchors)
+    content = ("choropleth", str(territory), title, legend_label, cmap, percent, center, scheme, k, texts, frame_content(values))
+    return finish(fig, source=line, layout=content)
 
 
 def _draw_choropleth(fig, ax, g, main, scs, crs, prof, anchors, *, territory, title, legend_label, highlight, labels, cmap,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..fonts import setup_matplotlib
+from .png import figure_png, layout_key
 
 # Muted blues with one warm highlight colour: the region a report is about always stands out.
 BASE = "#5b7fa6"
@@ -79,8 +80,13 @@ def legend_outside(ax, n_series: int, **kwargs) -> None:
         ax.legend(loc="best", **kwargs)
 
 
-def finish(fig, *, source: str | None = None):
-    """Add a small source line under the figure and close it for pyplot (the caller displays or saves it)."""
+def finish(fig, *, source: str | None = None, layout=None, image: bool = False):
+    """Add a small source line under the figure and close it for pyplot (the caller displays or saves it).
+
+    ``layout``: the content the figure's layout depends on — everything it shows except colours — when the
+    caller knows the highlight moves nothing (:mod:`iplayout.plots.png` reuses such layouts); None: laid
+    out every time. ``image``: ``layout`` names everything including colours, so the PNG itself is reused.
+    """
     if source:
         import textwrap
 
@@ -91,14 +97,16 @@ def finish(fig, *, source: str | None = None):
     plt.close(fig)  # avoid double display in notebooks; IPython still renders the returned Figure
     titles = [t for t in (fig._suptitle.get_text() if fig._suptitle else "",
                           *(ax.get_title() for ax in fig.axes)) if t]
-    fig._repr_mimebundle_ = lambda include=None, exclude=None: figure_bundle(fig, titles[0] if titles else "图表")
+    key = None if layout is None else layout_key(fig, (layout, source))
+    fig._repr_mimebundle_ = lambda include=None, exclude=None: figure_bundle(fig, titles[0] if titles else "图表",
+                                                                             layout=key, image=image)
     return fig
 
 
-def figure_bundle(fig, alt: str) -> tuple[dict, dict]:
+def figure_bundle(fig, alt: str, *, layout=None, image: bool = False) -> tuple[dict, dict]:
     """IPython display bundle of a figure: the PNG at the figure's dpi with the chart title as ``alt`` metadata
     (the renderer writes it into the image's alt attribute for screen readers and text extraction)."""
-    from IPython.core.pylabtools import print_figure
+    import base64
 
-    png = print_figure(fig, "png", bbox_inches="tight", base64=True, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
-    return {"image/png": png}, {"image/png": {"alt": alt}}
+    png = figure_png(fig, compress_level=PNG_COMPRESS_LEVEL, key=layout, image=image)
+    return {"image/png": base64.b64encode(png).decode("ascii")}, {"image/png": {"alt": alt}}

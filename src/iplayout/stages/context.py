@@ -30,6 +30,9 @@ class ReportContext:
     industry_code: str | None = None
     group: str | None = None
     extras: dict = field(default_factory=dict)
+    #: lookups derived from the stage tables, built once per report: views ask for indicator names, units and
+    #: region names hundreds of times (a survey report: ~500 calls, each re-indexing a table)
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -48,8 +51,11 @@ class ReportContext:
 
     def names(self, short: bool = False) -> pd.Series:
         """Region code → name (``short`` drops 省/市/自治区 suffixes for chart labels)."""
-        m = self.members.set_index("code")["name"].astype(str)
-        return m.map(short_name) if short else m
+        key = ("names", short)
+        if key not in self._memo:
+            m = self.members.set_index("code")["name"].astype(str)
+            self._memo[key] = m.map(short_name) if short else m
+        return self._memo[key].copy()  # a copy: a caller renaming or filling it must not change the next call's
 
     @property
     def region_name(self) -> str:
@@ -60,17 +66,28 @@ class ReportContext:
         return str(self.stage.meta.get("territory_name", self.territory))
 
     def indicator_name(self, code: str) -> str:
-        ind = self.table("indicators").set_index("code")
-        return str(ind["name"].get(code, code)) if "name" in ind.columns else code
+        return self._indicator_column("name").get(code, code)
 
     def indicator_unit(self, code: str) -> str:
-        ind = self.table("indicators").set_index("code")
-        return str(ind["unit"].get(code, "")) if "unit" in ind.columns else ""
+        return self._indicator_column("unit").get(code, "")
+
+    def _indicator_column(self, column: str) -> dict:
+        """Indicator code → ``column`` of the stage's indicator table (as strings), built once per report."""
+        key = ("indicators", column)
+        if key not in self._memo:
+            ind = self.table("indicators").set_index("code")
+            self._memo[key] = {k: str(v) for k, v in ind[column].items()} if column in ind.columns else {}
+        return self._memo[key]
 
     def report_packages(self) -> pd.DataFrame:
         """Data packages this report cites: all of the stage's, except that a region report cites a package only
         when it supplies the region's own figures or covers at least half of the members (the all-region charts):
         a 北京 report never cites the Jiangsu city package that only supplies 江苏's rows."""
+        if "packages" not in self._memo:
+            self._memo["packages"] = self._report_packages()
+        return self._memo["packages"].copy()
+
+    def _report_packages(self) -> pd.DataFrame:
         pk = self.tables.get("packages", pd.DataFrame())
         panel = self.tables.get("panel")
         if not self.region_code or panel is None or pk.empty or "source_id" not in panel.columns:
