@@ -29,18 +29,27 @@ def _clean(col: str, missing: list[str]) -> str:
     return f"CASE WHEN trim({col}) = '' OR trim({col}) IN ({tokens}) THEN NULL ELSE trim({col}) END"
 
 
-def _split(f: str, mapping: RecordMapping, each: str | None = None) -> str:
-    """``f`` (a cleaned cell: trimmed, NULL when missing) split on the separator, items trimmed, blank and missing
-    items dropped, then ``each`` (SQL with ``{x}`` for one item) applied. A cell without the separator — most of
-    them — is the one-item list ``[f]`` (or ``[each(f)]``) without the list lambdas: same result, far cheaper."""
+def _items(f: str, mapping: RecordMapping) -> str:
+    """``f`` split on the separator, items trimmed, blank and missing items dropped."""
     tokens = "[" + ", ".join(q(m) for m in mapping.missing) + "]"
-    sep = q(mapping.separator)
-    items = (f"list_filter(list_transform(string_split({f}, {sep}), lambda x: trim(x)), "
-             f"lambda x: x <> '' AND NOT list_contains({tokens}, x))")
-    if each is None:
-        return f"CASE WHEN NOT contains({f}, {sep}) THEN [{f}] ELSE {items} END"
-    return (f"CASE WHEN NOT contains({f}, {sep}) THEN [{each.replace('{x}', f)}] "
-            f"ELSE list_transform({items}, lambda x: {each.replace('{x}', 'x')}) END")
+    return (f"list_filter(list_transform(string_split({f}, {q(mapping.separator)}), lambda x: trim(x)), "
+            f"lambda x: x <> '' AND NOT list_contains({tokens}, x))")
+
+
+def _split(f: str, mapping: RecordMapping) -> str:
+    """:func:`_items` of ``f``, a cleaned cell (trimmed, NULL when missing). A cell without the separator — most
+    of them — is the one-item list ``[f]`` without the list lambdas: the same result, far cheaper."""
+    return f"CASE WHEN NOT contains({f}, {q(mapping.separator)}) THEN [{f}] ELSE {_items(f, mapping)} END"
+
+
+def _ipc_split(f: str, upper: str, mapping: RecordMapping) -> str:
+    """IPC symbols of cell ``f`` rewritten (NULL for one that is not a symbol); ``upper`` is the cell upper-cased
+    without spaces, computed once before. ``ipc_norm``'s argument appears several times in the macro and DuckDB
+    does not share expressions inside a lambda, so the items are upper-cased by one lambda and rewritten by a
+    second."""
+    multi = (f"list_transform(list_transform({_items(f, mapping)}, lambda x: upper(replace(x, ' ', ''))), "
+             "lambda y: ipc_norm(y))")
+    return f"CASE WHEN NOT contains({f}, {q(mapping.separator)}) THEN [ipc_norm({upper})] ELSE {multi} END"
 
 
 def _value_map(f: str, field: str, mapping: RecordMapping) -> str:
@@ -89,12 +98,11 @@ def build_parse_sql(mapping: RecordMapping, columns: dict[str, int], header: lis
         elif typ == "list":
             expr = _split(raw, mapping) if f in columns else "CAST(NULL AS VARCHAR[])"  # NULL: cell missing
         elif typ == "ipc_list":
-            lst = _split(raw, mapping, "ipc_norm(upper(replace({x}, ' ', '')))")
-            expr = f"coalesce({lst}, [])" if f in columns else "CAST([] AS VARCHAR[])"
+            expr = f"coalesce({_ipc_split(raw, f'u_{f}', mapping)}, [])" if f in columns else "CAST([] AS VARCHAR[])"
             checks.append((f"list_contains(list_transform(v_{f}, lambda x: x IS NULL), true)", label(f), raw,
                            "unparsable IPC code (e.g. H04N21/00, A61K 31/00, F21H)"))
         elif typ == "ipc":
-            expr = f"ipc_norm(upper(replace({raw}, ' ', '')))"
+            expr = f"ipc_norm(u_{f})" if f in columns else "CAST(NULL AS VARCHAR)"
             checks.append((f"{raw} IS NOT NULL AND v_{f} IS NULL", label(f), raw, "unparsable IPC code"))
         elif typ == "nice_list":
             expr = f"list_transform(coalesce({_split(raw, mapping)}, []), lambda x: TRY_CAST(x AS INTEGER))"
@@ -131,6 +139,8 @@ def build_parse_sql(mapping: RecordMapping, columns: dict[str, int], header: lis
     bad_col = "CASE " + " ".join(f"WHEN k{i} THEN {q(col)}" for i, (_, col, _, _) in enumerate(checks)) + " END"
     bad_val = "CASE " + " ".join(f"WHEN k{i} THEN CAST({v} AS VARCHAR)" for i, (_, _, v, _) in enumerate(checks)) + " END"
     cells_sql = ", ".join(cells) if cells else "NULL AS f__none"
+    ipc_cols = [f for f, typ in fields.items() if typ in ("ipc", "ipc_list") and f in columns]
+    upper = "".join(f", upper(replace(f_{f}, ' ', '')) AS u_{f}" for f in ipc_cols)
     typed = ", ".join(sel)
     granted = ""
     if kind == "patent" and mapping.invention_granted_with_grant_date:
@@ -139,9 +149,11 @@ def build_parse_sql(mapping: RecordMapping, columns: dict[str, int], header: lis
     return f"""
         CREATE OR REPLACE TEMP TABLE {out}_rows AS
         WITH c AS (SELECT {'line, ' if has_line else ''}{cells_sql} FROM {src}),
-             t AS (SELECT *, {typed} FROM c),
+             u AS (SELECT *{upper} FROM c),
+             t AS (SELECT *, {typed} FROM u),
              k AS (SELECT *, {id_expr} AS record_id, {year_expr} AS year, {flags} FROM t)
-        SELECT * EXCLUDE ({", ".join([f"k{i}" for i in range(len(checks))] + [f"f_{f}" for f in columns])}),
+        SELECT * EXCLUDE ({", ".join([f"k{i}" for i in range(len(checks))] + [f"f_{f}" for f in columns]
+                                     + [f"u_{f}" for f in ipc_cols])}),
                {reason} AS reason,
                {bad_col} AS bad_column, {bad_val} AS bad_value{granted}
         FROM k;

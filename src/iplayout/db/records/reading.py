@@ -26,6 +26,9 @@ from ...tablefile import check_input_file
 
 DEFAULT_MAX_MB = 20_000
 CHUNK = 4 << 20
+#: CSV scan buffer in bytes (None: DuckDB's default). A test sets it small so that a small file is scanned in many
+#: parallel pieces, which must still come out in file order
+SCAN_BUFFER: int | None = None
 LINE_COLUMN = "__line"
 
 
@@ -189,8 +192,9 @@ def stage_raw(con, prep: Prepared, table: str = "_raw") -> int:
     path = str(prep.csv).replace("'", "''")
     line = ", CAST(line AS BIGINT) AS line" if prep.has_line_column else ""
     for parallel in ("true", "false"):  # the second pass only after the parallel scanner refused the file
+        buffer = f", buffer_size={SCAN_BUFFER}, max_line_size={SCAN_BUFFER}" if SCAN_BUFFER else ""
         scan = (f"read_csv('{path}', header=false, skip={prep.skip}, columns={{{spec}}}, delim=',', quote='\"', "
-                f"escape='\"', null_padding=true, strict_mode=false, all_varchar=true, parallel={parallel})")
+                f"escape='\"', null_padding=true, strict_mode=false, all_varchar=true, parallel={parallel}{buffer})")
         try:
             cells = ", ".join(f"c{j}" for j in range(n)) + line
             con.execute(f"CREATE OR REPLACE TEMP VIEW {table}_scan AS SELECT {cells} FROM {scan}")
