@@ -133,11 +133,7 @@ class WriteTransaction:
         in-memory staging connection) as ``alias``, so a diff can join staged rows with stored ones in one SQL
         statement instead of copying the staged rows out first."""
         self._close_reader()
-        try:
-            con.execute(f"ATTACH {_literal(self.db_path)} AS {alias} (READ_ONLY)")
-        except duckdb.Error as exc:
-            raise DataError(Problem(f"cannot open the database: {str(exc).splitlines()[0][:300]}",
-                                    str(self.db_path))) from None
+        self._attach(con, self.db_path, alias, "the database", " (READ_ONLY)")
         try:
             yield alias
         finally:
@@ -152,11 +148,7 @@ class WriteTransaction:
         check_writable(self.db_path)
         previous = con.execute("SELECT current_database()").fetchone()[0]
         with replace_database(self.db_path, tag=self.tag, copy_existing=True) as tmp:
-            try:
-                con.execute(f"ATTACH {_literal(tmp)} AS {alias}")
-            except duckdb.Error as exc:
-                raise DataError(Problem(f"cannot open the temporary copy: {str(exc).splitlines()[0][:300]}",
-                                        str(self.db_path))) from None
+            self._attach(con, tmp, alias, "the temporary copy")
             try:
                 con.execute(f"USE {alias}")
                 con.execute("BEGIN TRANSACTION")
@@ -179,6 +171,13 @@ class WriteTransaction:
                 con.execute(f"DETACH {alias}")  # closes the copy before it is renamed over the database
         self.written = True
         return out
+
+    def _attach(self, con: duckdb.DuckDBPyConnection, path: Path, alias: str, what: str, options: str = "") -> None:
+        try:
+            con.execute(f"ATTACH {_literal(path)} AS {alias}{options}")
+        except duckdb.Error as exc:
+            raise DataError(Problem(f"cannot open {what}: {str(exc).splitlines()[0][:300]}",
+                                    str(self.db_path))) from None
 
     def record(self, fn: Callable[[], Any]) -> Any:
         """Run ``fn()`` (keep a copy of what was imported) after a successful write, still under the lock."""

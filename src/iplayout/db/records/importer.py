@@ -5,8 +5,10 @@ named (line, column, value, reason) unless ``skip_bad`` → dedupe by record id 
 (:mod:`.placement`) → under one :class:`~iplayout.db.transaction.WriteTransaction`: diff against the stored
 records (new / updated / unchanged; the same file twice changes nothing) → write the records, the
 ``record_imports`` and ``sources`` rows and the record-based observations (r11b's hook) in one SQL transaction
-→ record the import for ``db build`` to replay. The heavy lifting runs in a DuckDB staging connection with a
-memory limit that spills to disk, so 10 million rows import in bounded memory.
+→ record the import for ``db build`` to replay. Everything runs in one in-memory DuckDB instance with a memory
+limit that spills to disk: the stored database is attached to it read-only for the diff, and the transaction's copy
+is attached for the write, so the staged rows go into the table with one ``INSERT … SELECT`` (10 million rows
+import in bounded memory; docs/records.md, "规模 / Scale").
 """
 from __future__ import annotations
 
