@@ -176,3 +176,28 @@ def test_dry_run_counts_and_writes_nothing(tmp_path, rdb):
     assert (rep.rows_bad, rep.new) == (4, 1) and rep.lines()[0].startswith("DRY RUN")
     assert sha256_file(rdb) == before and not (tmp_path / "bad.csv.rejects.csv").exists()
     assert not (rdb.parent / "imports").exists()
+
+
+def test_a_failure_while_writing_leaves_the_database_byte_identical(tmp_path, rdb, patsnap_file, monkeypatch):
+    """The staged rows are written from the staging connection into an attached copy; a failure after the
+    insert (here in the observation refresh) rolls back, detaches and removes the copy."""
+    import iplayout.db.records.importer as importer
+
+    def boom(con):
+        assert con.execute("SELECT count(*) FROM patent_records").fetchone()[0] == 7  # inserted, not committed
+        raise DataError("simulated failure after the insert")
+
+    monkeypatch.setattr(importer, "refresh_record_observations", boom)
+    before = sha256_file(rdb)
+    with pytest.raises(DataError):
+        import_records(patsnap_file, db_path=rdb, fmt="patsnap", record=False)
+    assert sha256_file(rdb) == before
+    left = sorted(p.name for p in rdb.parent.iterdir() if p.name != "ip.duckdb.lock")  # the lock file stays
+    assert left == ["ip.duckdb"]  # no copy, no spill folder left
+
+
+def test_record_ids_stay_unique_without_an_index(tmp_path, rdb, patsnap_file):
+    import_records(patsnap_file, db_path=rdb, fmt="patsnap", record=False)
+    newer = [list(r) for r in PATSNAP_ROWS] + [["CN999A"] + PATSNAP_ROWS[0][1:]] * 3
+    import_records(write_csv(tmp_path / "newer.csv", HEADER_ORIGINAL, newer), db_path=rdb, fmt="patsnap", record=False)
+    assert query(rdb, "SELECT count(*), count(DISTINCT record_id) FROM patent_records") == [(8, 8)]

@@ -5,8 +5,10 @@ named (line, column, value, reason) unless ``skip_bad`` → dedupe by record id 
 (:mod:`.placement`) → under one :class:`~iplayout.db.transaction.WriteTransaction`: diff against the stored
 records (new / updated / unchanged; the same file twice changes nothing) → write the records, the
 ``record_imports`` and ``sources`` rows and the record-based observations (r11b's hook) in one SQL transaction
-→ record the import for ``db build`` to replay. The heavy lifting runs in a DuckDB staging connection with a
-memory limit that spills to disk, so 10 million rows import in bounded memory.
+→ record the import for ``db build`` to replay. Everything runs in one in-memory DuckDB instance with a memory
+limit that spills to disk: the stored database is attached to it read-only for the diff, and the transaction's copy
+is attached for the write, so the staged rows go into the table with one ``INSERT … SELECT`` (10 million rows
+import in bounded memory; docs/records.md, "规模 / Scale").
 """
 from __future__ import annotations
 
@@ -149,24 +151,25 @@ def import_records(file: Path | str, *, db_path: Path | str, fmt: str | None = N
                                 dry_run=dry_run, import_id=import_id, is_demo=is_demo)
     with tempfile.TemporaryDirectory(prefix=".records-", dir=db_path.parent) as work:
         work = Path(work)
+        # one DuckDB instance stages, checks, diffs and writes (the copy of the database is attached to it), so
+        # one memory limit bounds the whole import and the staged rows go into the table without a file between
         con = duckdb.connect()
         try:
             con.execute(f"SET memory_limit = '{STAGING_MEMORY}'")
             con.execute(f"SET temp_directory = {q(str(work / 'spill'))}")
-            con.execute("SET preserve_insertion_order = true")
+            con.execute("SET preserve_insertion_order = true")  # row_number() OVER () numbers rows in file order
             con.execute("SET enable_progress_bar = false")
             prep = _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report)
             if not digest:
                 raise DataError(Problem("table not found (no such file)", str(file)))
-            parquet, rejects = work / "records.parquet", work / "rejects.csv"
-            con.execute(f"COPY (SELECT * FROM _final) TO {q(str(parquet))} (FORMAT parquet)")
+            rejects = work / "rejects.csv"
             if report.rows_bad and not report.dry_run and write_rejects:
                 _write_rejects(con, prep, rejects)
+            _transact(con, spec, file, db_path, report, mapping=Path(mapping) if mapping else None,
+                      fmt=fmt, sheet=sheet, skip_bad=skip_bad, demo=demo, record=record, lock=lock,
+                      lock_timeout=lock_timeout, imported_at=imported_at, digest=digest)
         finally:
-            con.close()  # frees the staging memory before the write (two connections would add up)
-        _transact(spec, file, db_path, parquet, report, mapping=Path(mapping) if mapping else None,
-                  fmt=fmt, sheet=sheet, skip_bad=skip_bad, demo=demo, record=record, lock=lock,
-                  lock_timeout=lock_timeout, imported_at=imported_at, digest=digest, spill=work / "spill-write")
+            con.close()
         if rejects.exists():  # only once the good rows are in
             report.rejects_file = Path(str(file) + ".rejects.csv")
             with atomic_path(report.rejects_file, tag="rejects") as tmp:
@@ -195,14 +198,18 @@ def _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report) -> Prepare
     con.execute(f"""CREATE OR REPLACE TEMP {'TABLE' if dedupe else 'VIEW'} _good AS
         SELECT *, {ptype} AS ptype FROM _parsed WHERE reason IS NULL {dedupe}""")
     report.rows_duplicate = n - n_bad - distinct
+    # placement depends on these six cells only: place each distinct combination once (few thousand in an export
+    # without addresses, about one per applicant with them), not every row
     office = "v_office" if spec.kind == "patent" else "'CN'"
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _placing AS SELECT ord AS rid, {office} AS office,
-        v_province AS province_raw, v_city AS city_raw, v_county AS county_raw, v_region_code_field AS code_field,
-        v_address AS address FROM _good""")
+    keys = {"office": office, "province_raw": "v_province", "city_raw": "v_city", "county_raw": "v_county",
+            "code_field": "v_region_code_field", "address": "v_address"}
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _placing AS SELECT row_number() OVER () AS rid, * FROM (
+        SELECT DISTINCT {', '.join(f'{v} AS {k}' for k, v in keys.items())} FROM _good)""")
     register_gazetteer(con)
     place(con, "_placing", "_place")
+    on = " AND ".join(f"k.{k} IS NOT DISTINCT FROM {'g.' + v if v.startswith('v_') else v}" for k, v in keys.items())
     con.execute(f"CREATE OR REPLACE TEMP VIEW _final AS {_final_select(spec.kind, report.import_id, report.is_demo)} "
-                "FROM _good g JOIN _place p ON p.rid = g.ord")
+                f"FROM _good g JOIN _placing k ON {on} JOIN _place p ON p.rid = k.rid")
     year_col = "year" if spec.kind == "copyright" else "application_year"
     report.shares = year_shares(con, "_final", year_col)
     if spec.kind == "patent":
@@ -210,43 +217,46 @@ def _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report) -> Prepare
     return prep
 
 
-def _transact(spec, file, db_path, parquet, report, *, mapping, fmt, sheet, skip_bad, demo, record, lock,
-              lock_timeout, imported_at, digest, spill) -> None:
+def _transact(con, spec, file, db_path, report, *, mapping, fmt, sheet, skip_bad, demo, record, lock,
+              lock_timeout, imported_at, digest) -> None:
     table = KIND_TABLE[spec.kind]
     cols = COLUMNS[table]
     content = [c for c in cols if c not in ("import_id",)]
-    pq = f"read_parquet({q(str(parquet))})"
     with WriteTransaction(db_path, timeout=lock_timeout, lock=lock and not report.dry_run, tag="records") as tx:
         cur = tx.reader()
         if not has_record_tables(cur):
             raise DataError(Problem("this database has no record tables (built before record imports existed): "
                                     "rebuild it with `iplayout db build`", str(db_path)))
+        total = con.execute("SELECT COUNT(*) FROM _good").fetchone()[0]
         if cur.execute("SELECT COUNT(*) FROM record_imports WHERE import_id = ?", [report.import_id]).fetchone()[0]:
             report.already_imported = True
-            report.unchanged = cur.execute(f"SELECT COUNT(*) FROM {pq}").fetchone()[0]
+            report.unchanged = total
             return
-        same = " AND ".join(f"n.{c} IS NOT DISTINCT FROM o.{c}" for c in content)
-        new, upd, unch = cur.execute(f"""SELECT count(*) FILTER (WHERE o.record_id IS NULL),
-                count(*) FILTER (WHERE o.record_id IS NOT NULL AND NOT ({same})),
-                count(*) FILTER (WHERE o.record_id IS NOT NULL AND ({same}))
-            FROM {pq} n LEFT JOIN {table} o USING (record_id)""").fetchone()
-        report.new, report.updated, report.unchanged = new, upd, unch
-        if report.dry_run or new + upd == 0:
+        stored = cur.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        upd = unch = 0
+        if stored:  # only the staged records whose id is stored already can be updated or unchanged
+            same = " AND ".join(f"n.{c} IS NOT DISTINCT FROM o.{c}" for c in content)
+            with tx.attached(con, "cur"):
+                upd, unch = con.execute(f"""SELECT count(*) FILTER (WHERE NOT ({same})), count(*) FILTER (WHERE {same})
+                    FROM _final n JOIN cur.{table} o USING (record_id)""").fetchone()
+        report.new, report.updated, report.unchanged = total - upd - unch, upd, unch
+        if report.dry_run or report.new + upd == 0:
             return
         stamp = imported_at or dt.datetime.now().isoformat(timespec="seconds")
         source_id = f"import:{report.import_id}"
         report.source_id = source_id
 
         def write(wcon) -> None:
-            # bounded memory in the writer too: the primary-key index of millions of ids spills to disk
-            wcon.execute(f"SET memory_limit = '{STAGING_MEMORY}'")
-            wcon.execute(f"SET temp_directory = {q(str(spill))}")
             if upd + unch:  # a newer export of stored numbers: replace those records
-                wcon.execute(f"DELETE FROM {table} WHERE record_id IN (SELECT record_id FROM {pq})")
-            wcon.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM {pq}")
+                wcon.execute(f"DELETE FROM {table} WHERE record_id IN (SELECT record_id FROM _good)")
+            # record ids are unique without an index: unique within the file (_good keeps the last row of an id)
+            # and every stored id of the file was deleted just above (docs/records.md, "Record ids")
+            wcon.execute("SET preserve_insertion_order = false")
+            wcon.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _final")
+            wcon.execute("SET preserve_insertion_order = true")
             wcon.execute("INSERT INTO record_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                          [report.import_id, spec.kind, report.source_format, file.name, digest, stamp,
-                          report.rows_read, new + upd + unch, report.rows_bad, report.is_demo, source_id])
+                          report.rows_read, report.new + upd + unch, report.rows_bad, report.is_demo, source_id])
             wcon.execute("DELETE FROM sources WHERE id = ?", [source_id])
             note = (f"record import of {file.name} (sha256 {digest[:12]}…, {spec.title}) by iplayout db records import"
                     + ("; DEMO data (synthetic records)" if report.is_demo else ""))
@@ -255,7 +265,7 @@ def _transact(spec, file, db_path, parquet, report, *, mapping, fmt, sheet, skip
             # the record-based indicators are recomputed in the same transaction (all or nothing)
             report.observations = refresh_record_observations(wcon)
 
-        tx.write(write)
+        tx.write_into(con, write)
         report.written = True
         if record:
             rec = tx.record(lambda: record_import(db_path, file, mapping, dict(

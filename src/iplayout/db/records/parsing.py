@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from .mappings import CANONICAL_VALUES, FIELDS, ID_FIELDS, YEAR_FIELDS, RecordMapping
 
-# at most two regular expressions per symbol, then plain string operations (macros may not hold subqueries)
-IPC_MACRO = r"""CREATE OR REPLACE TEMP MACRO ipc_norm(x) AS (
-    CASE WHEN regexp_full_match(upper(replace(x, ' ', '')), '[A-H][0-9]{2}[A-Z]') THEN upper(replace(x, ' ', ''))
-         WHEN regexp_full_match(upper(replace(x, ' ', '')), '[A-H][0-9]{2}[A-Z]0*[1-9][0-9]{0,3}/[0-9]{1,6}') THEN
-              left(upper(replace(x, ' ', '')), 4)
-              || lpad(ltrim(split_part(substr(replace(x, ' ', ''), 5), '/', 1), '0'), 4, ' ')
-              || '/' || split_part(replace(x, ' ', ''), '/', 2)
+# ``y`` is a symbol upper-cased without spaces (computed once, before the macro); a subclass has 4 characters,
+# a group symbol at least 7, so one regular expression decides each symbol
+IPC_MACRO = r"""CREATE OR REPLACE TEMP MACRO ipc_norm(y) AS (
+    CASE WHEN len(y) = 4 THEN CASE WHEN regexp_full_match(y, '[A-H][0-9]{2}[A-Z]') THEN y END
+         WHEN regexp_full_match(y, '[A-H][0-9]{2}[A-Z]0*[1-9][0-9]{0,3}/[0-9]{1,6}') THEN
+              left(y, 4) || lpad(ltrim(split_part(substr(y, 5), '/', 1), '0'), 4, ' ') || '/' || split_part(y, '/', 2)
     END)"""
 
 
@@ -30,10 +29,27 @@ def _clean(col: str, missing: list[str]) -> str:
     return f"CASE WHEN trim({col}) = '' OR trim({col}) IN ({tokens}) THEN NULL ELSE trim({col}) END"
 
 
-def _split(f: str, mapping: RecordMapping) -> str:
+def _items(f: str, mapping: RecordMapping) -> str:
+    """``f`` split on the separator, items trimmed, blank and missing items dropped."""
     tokens = "[" + ", ".join(q(m) for m in mapping.missing) + "]"
     return (f"list_filter(list_transform(string_split({f}, {q(mapping.separator)}), lambda x: trim(x)), "
             f"lambda x: x <> '' AND NOT list_contains({tokens}, x))")
+
+
+def _split(f: str, mapping: RecordMapping) -> str:
+    """:func:`_items` of ``f``, a cleaned cell (trimmed, NULL when missing). A cell without the separator — most
+    of them — is the one-item list ``[f]`` without the list lambdas: the same result, far cheaper."""
+    return f"CASE WHEN NOT contains({f}, {q(mapping.separator)}) THEN [{f}] ELSE {_items(f, mapping)} END"
+
+
+def _ipc_split(f: str, upper: str, mapping: RecordMapping) -> str:
+    """IPC symbols of cell ``f`` rewritten (NULL for one that is not a symbol); ``upper`` is the cell upper-cased
+    without spaces, computed once before. ``ipc_norm``'s argument appears several times in the macro and DuckDB
+    does not share expressions inside a lambda, so the items are upper-cased by one lambda and rewritten by a
+    second."""
+    multi = (f"list_transform(list_transform({_items(f, mapping)}, lambda x: upper(replace(x, ' ', ''))), "
+             "lambda y: ipc_norm(y))")
+    return f"CASE WHEN NOT contains({f}, {q(mapping.separator)}) THEN [ipc_norm({upper})] ELSE {multi} END"
 
 
 def _value_map(f: str, field: str, mapping: RecordMapping) -> str:
@@ -47,45 +63,52 @@ def _value_map(f: str, field: str, mapping: RecordMapping) -> str:
 
 
 def build_parse_sql(mapping: RecordMapping, columns: dict[str, int], header: list[str], *, has_line: bool,
-                    src: str = "_raw", out: str = "_parsed") -> str:
-    """SQL creating ``out``: ``ord, [line,] record_id, year, v_<field> …, reason, bad_column, bad_value``."""
+                    src: str = "_raw_scan", out: str = "_parsed") -> str:
+    """SQL creating view ``out``: ``ord, [line,] record_id, year, v_<field> …, reason, bad_column, bad_value``.
+
+    The rows are parsed straight from the scan ``src`` (no row numbers: a window would run single-threaded) into
+    table ``<out>_rows`` in file order (``preserve_insertion_order``); ``ord`` — the data row's number from 1 — is
+    that table's ``rowid + 1``.
+    """
     kind = mapping.kind
     fields = FIELDS[kind]
     name = {f: header[j] for f, j in columns.items()}
     label = lambda f: name.get(f) or mapping.columns.get(f, [f])[0]  # noqa: E731
     cells = [f"{_clean(f'c{j}', mapping.missing)} AS f_{f}" for f, j in columns.items()]
-    sel, checks = [], []  # checks: (condition, column label, value sql, message)
+    # checks: (condition, column label, value sql, message); a condition reads the typed value v_<field> of the CTE
+    # before it rather than repeating its expression (DuckDB does not share expressions across CTEs: the IPC
+    # rewrite, dates and casts would be computed twice)
+    sel, checks = [], []
     for f, typ in fields.items():
         raw = f"f_{f}" if f in columns else "NULL"
         if typ in ("text", "id"):
             expr = f"upper(replace({raw}, ' ', ''))" if typ == "id" else raw
         elif typ == "int":
             expr = f"TRY_CAST({raw} AS BIGINT)"
-            checks.append((f"{raw} IS NOT NULL AND {expr} IS NULL", label(f), raw, "not a whole number"))
+            checks.append((f"{raw} IS NOT NULL AND v_{f} IS NULL", label(f), raw, "not a whole number"))
         elif typ == "year":
             expr = f"TRY_CAST({raw} AS INTEGER)"
-            checks.append((f"{raw} IS NOT NULL AND ({expr} IS NULL OR {expr} NOT BETWEEN 1900 AND 2100)", label(f),
+            checks.append((f"{raw} IS NOT NULL AND (v_{f} IS NULL OR v_{f} NOT BETWEEN 1900 AND 2100)", label(f),
                            raw, "unparsable year"))
         elif typ == "date":
             fmts = "[" + ", ".join(q(x) for x in mapping.date_formats) + "]"
             expr = f"CAST(try_strptime({raw}, {fmts}) AS DATE)"
-            checks.append((f"{raw} IS NOT NULL AND {expr} IS NULL", label(f), raw,
+            checks.append((f"{raw} IS NOT NULL AND v_{f} IS NULL", label(f), raw,
                            f"unparsable date (formats {', '.join(mapping.date_formats[:4])} …)"))
         elif typ == "list":
             expr = _split(raw, mapping) if f in columns else "CAST(NULL AS VARCHAR[])"  # NULL: cell missing
         elif typ == "ipc_list":
-            lst = _split(raw, mapping)
-            expr = f"coalesce(list_transform({lst}, lambda x: ipc_norm(x)), [])" if f in columns else "CAST([] AS VARCHAR[])"
-            checks.append((f"list_contains(list_transform({expr}, lambda x: x IS NULL), true)", label(f), raw,
+            expr = f"coalesce({_ipc_split(raw, f'u_{f}', mapping)}, [])" if f in columns else "CAST([] AS VARCHAR[])"
+            checks.append((f"list_contains(list_transform(v_{f}, lambda x: x IS NULL), true)", label(f), raw,
                            "unparsable IPC code (e.g. H04N21/00, A61K 31/00, F21H)"))
         elif typ == "ipc":
-            expr = f"ipc_norm({raw})"
-            checks.append((f"{raw} IS NOT NULL AND {expr} IS NULL", label(f), raw, "unparsable IPC code"))
+            expr = f"ipc_norm(u_{f})" if f in columns else "CAST(NULL AS VARCHAR)"
+            checks.append((f"{raw} IS NOT NULL AND v_{f} IS NULL", label(f), raw, "unparsable IPC code"))
         elif typ == "nice_list":
             expr = f"list_transform(coalesce({_split(raw, mapping)}, []), lambda x: TRY_CAST(x AS INTEGER))"
-            checks.append((f"list_contains(list_transform({expr}, lambda x: x IS NULL OR x NOT BETWEEN 1 AND 45), true)",
+            checks.append((f"list_contains(list_transform(v_{f}, lambda x: x IS NULL OR x NOT BETWEEN 1 AND 45), true)",
                            label(f), raw, "Nice class must be a number 1–45"))
-            checks.append((f"len({expr}) = 0", label(f), raw, "missing Nice class (国际分类)"))
+            checks.append((f"len(v_{f}) = 0", label(f), raw, "missing Nice class (国际分类)"))
         elif typ == "office":
             expr = _value_map(raw, f, mapping) if f in columns else q(mapping.default_office)
             checks.append((f"{raw} IS NOT NULL AND {expr} IS NULL", label(f), raw,
@@ -93,7 +116,7 @@ def build_parse_sql(mapping: RecordMapping, columns: dict[str, int], header: lis
             expr = f"coalesce({expr}, {q(mapping.default_office)})"
         elif typ == "mapped":
             expr = _value_map(raw, f, mapping)
-            checks.append((f"{raw} IS NOT NULL AND {expr} IS NULL", label(f), raw,
+            checks.append((f"{raw} IS NOT NULL AND v_{f} IS NULL", label(f), raw,
                            f"unknown {label(f)} (known: {', '.join(mapping.values.get(f, {}))})"))
             checks.append((f"{raw} IS NULL", label(f), "NULL", f"missing {label(f)}"))
         else:  # pragma: no cover - FIELDS and this switch are kept in step by test_mappings
@@ -115,19 +138,23 @@ def build_parse_sql(mapping: RecordMapping, columns: dict[str, int], header: lis
         f"CASE WHEN k{i} THEN {q(col + ': ' + msg)} END" for i, (_, col, _, msg) in enumerate(checks)) + "), '')"
     bad_col = "CASE " + " ".join(f"WHEN k{i} THEN {q(col)}" for i, (_, col, _, _) in enumerate(checks)) + " END"
     bad_val = "CASE " + " ".join(f"WHEN k{i} THEN CAST({v} AS VARCHAR)" for i, (_, _, v, _) in enumerate(checks)) + " END"
-    line = ", line" if has_line else ""
     cells_sql = ", ".join(cells) if cells else "NULL AS f__none"
+    ipc_cols = [f for f, typ in fields.items() if typ in ("ipc", "ipc_list") and f in columns]
+    upper = "".join(f", upper(replace(f_{f}, ' ', '')) AS u_{f}" for f in ipc_cols)
     typed = ", ".join(sel)
     granted = ""
     if kind == "patent" and mapping.invention_granted_with_grant_date:
         granted = (", CASE WHEN v_patent_type = 'invention_application' AND v_grant_date IS NOT NULL "
                    "THEN 'invention_grant' ELSE v_patent_type END AS v_patent_type_final")
     return f"""
-        CREATE OR REPLACE TEMP TABLE {out} AS
-        WITH c AS (SELECT ord{line}, {cells_sql} FROM {src}),
-             t AS (SELECT *, {typed} FROM c),
+        CREATE OR REPLACE TEMP TABLE {out}_rows AS
+        WITH c AS (SELECT {'line, ' if has_line else ''}{cells_sql} FROM {src}),
+             u AS (SELECT *{upper} FROM c),
+             t AS (SELECT *, {typed} FROM u),
              k AS (SELECT *, {id_expr} AS record_id, {year_expr} AS year, {flags} FROM t)
-        SELECT * EXCLUDE ({", ".join([f"k{i}" for i in range(len(checks))] + [f"f_{f}" for f in columns])}),
+        SELECT * EXCLUDE ({", ".join([f"k{i}" for i in range(len(checks))] + [f"f_{f}" for f in columns]
+                                     + [f"u_{f}" for f in ipc_cols])}),
                {reason} AS reason,
                {bad_col} AS bad_column, {bad_val} AS bad_value{granted}
-        FROM k"""
+        FROM k;
+        CREATE OR REPLACE TEMP VIEW {out} AS SELECT rowid + 1 AS ord, * FROM {out}_rows"""

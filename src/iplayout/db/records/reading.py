@@ -26,6 +26,9 @@ from ...tablefile import check_input_file
 
 DEFAULT_MAX_MB = 20_000
 CHUNK = 4 << 20
+#: CSV scan buffer in bytes (None: DuckDB's default). A test sets it small so that a small file is scanned in many
+#: parallel pieces, which must still come out in file order
+SCAN_BUFFER: int | None = None
 LINE_COLUMN = "__line"
 
 
@@ -175,8 +178,9 @@ def prepare(file: Path, *, title_rows: int, sheet: str | None, workdir: Path, ma
 def stage_raw(con, prep: Prepared, table: str = "_raw") -> int:
     """``table(ord, c0 … c<n-1>[, line])``: every data row as text; ``ord`` counts data rows from 1. Returns rows.
 
-    ``table`` is a view (the parse reads the file once; only a bad-row report reads it again); ``row_number()
-    OVER ()`` numbers rows in file order (the CSV scan preserves insertion order). Short rows are padded with
+    ``table`` is a view (only a rejects file reads it); ``row_number() OVER ()`` numbers rows in file order (the
+    CSV scan preserves insertion order). ``<table>_scan`` is the same without ``ord``, for the parse, which runs
+    in parallel and numbers the rows itself (:func:`.parsing.build_parse_sql`). Short rows are padded with
     NULL; DuckDB's parallel scanner cannot pad rows when quoted fields hold newlines, so such a file is read
     with one thread.
     """
@@ -188,11 +192,13 @@ def stage_raw(con, prep: Prepared, table: str = "_raw") -> int:
     path = str(prep.csv).replace("'", "''")
     line = ", CAST(line AS BIGINT) AS line" if prep.has_line_column else ""
     for parallel in ("true", "false"):  # the second pass only after the parallel scanner refused the file
+        buffer = f", buffer_size={SCAN_BUFFER}, max_line_size={SCAN_BUFFER}" if SCAN_BUFFER else ""
         scan = (f"read_csv('{path}', header=false, skip={prep.skip}, columns={{{spec}}}, delim=',', quote='\"', "
-                f"escape='\"', null_padding=true, strict_mode=false, all_varchar=true, parallel={parallel})")
+                f"escape='\"', null_padding=true, strict_mode=false, all_varchar=true, parallel={parallel}{buffer})")
         try:
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT row_number() OVER () AS ord, "
-                        + ", ".join(f"c{j}" for j in range(n)) + line + f" FROM {scan}")
+            cells = ", ".join(f"c{j}" for j in range(n)) + line
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {table}_scan AS SELECT {cells} FROM {scan}")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT row_number() OVER () AS ord, {cells} FROM {scan}")
             return con.execute(f"SELECT COUNT(*) FROM {scan}").fetchone()[0]
         except duckdb.Error as exc:
             msg = str(exc).splitlines()

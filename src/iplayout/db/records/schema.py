@@ -12,7 +12,7 @@ TABLES: dict[str, str] = {
         rows_read INTEGER NOT NULL, rows_imported INTEGER NOT NULL, rows_skipped INTEGER NOT NULL,
         is_demo BOOLEAN NOT NULL, source_id VARCHAR NOT NULL)""",
     "patent_records": """CREATE TABLE patent_records (
-        record_id VARCHAR PRIMARY KEY, import_id VARCHAR NOT NULL, office VARCHAR NOT NULL,
+        record_id VARCHAR NOT NULL, import_id VARCHAR NOT NULL, office VARCHAR NOT NULL,
         patent_type VARCHAR NOT NULL, title VARCHAR, application_number VARCHAR, application_date DATE,
         application_year INTEGER NOT NULL, publication_date DATE, grant_date DATE,
         applicants VARCHAR[] NOT NULL, applicant_count INTEGER, inventors VARCHAR[],
@@ -22,16 +22,16 @@ TABLES: dict[str, str] = {
         applicant_county_raw VARCHAR, address VARCHAR, applicant_country VARCHAR, region_code VARCHAR,
         province_code VARCHAR, placement VARCHAR NOT NULL, is_demo BOOLEAN NOT NULL)""",
     "trademark_records": """CREATE TABLE trademark_records (
-        record_id VARCHAR PRIMARY KEY, import_id VARCHAR NOT NULL, nice_classes INTEGER[] NOT NULL,
+        record_id VARCHAR NOT NULL, import_id VARCHAR NOT NULL, nice_classes INTEGER[] NOT NULL,
         applicants VARCHAR[] NOT NULL, address VARCHAR, application_date DATE, application_year INTEGER NOT NULL,
         registration_date DATE, status VARCHAR, region_code VARCHAR, province_code VARCHAR,
         placement VARCHAR NOT NULL, is_demo BOOLEAN NOT NULL)""",
     "copyright_records": """CREATE TABLE copyright_records (
-        record_id VARCHAR PRIMARY KEY, import_id VARCHAR NOT NULL, work_kind VARCHAR NOT NULL,
+        record_id VARCHAR NOT NULL, import_id VARCHAR NOT NULL, work_kind VARCHAR NOT NULL,
         category VARCHAR, owners VARCHAR[] NOT NULL, address VARCHAR, registration_date DATE, year INTEGER NOT NULL,
         region_code VARCHAR, province_code VARCHAR, placement VARCHAR NOT NULL, is_demo BOOLEAN NOT NULL)""",
     "plant_variety_records": """CREATE TABLE plant_variety_records (
-        record_id VARCHAR PRIMARY KEY, import_id VARCHAR NOT NULL, crop VARCHAR, variety_name VARCHAR,
+        record_id VARCHAR NOT NULL, import_id VARCHAR NOT NULL, crop VARCHAR, variety_name VARCHAR,
         applicants VARCHAR[] NOT NULL, address VARCHAR, application_date DATE, application_year INTEGER NOT NULL,
         grant_date DATE, region_code VARCHAR, province_code VARCHAR, placement VARCHAR NOT NULL,
         is_demo BOOLEAN NOT NULL)""",
