@@ -7,7 +7,7 @@ import pytest
 
 from iplayout.db.records.aggregate import CountingSpec, refresh_record_observations
 
-from record_fixture import IMPORT_ID, PATENTS, insert_records
+from record_fixture import IMPORT_ID, PATENTS, D, insert_records
 
 
 @pytest.fixture
@@ -92,3 +92,39 @@ def test_refresh_replaces_and_marks_demo_and_combined_sources(con):
     other = nj[(nj["region_code"] == "320100") & (nj["year"] == 2016) & (nj["industry_code"] == "TF04")].iloc[0]
     assert not other["is_demo"] and other["source_id"] == f"records:{IMPORT_ID}"
     assert con.execute("SELECT is_demo FROM sources WHERE id = 'records:combined'").fetchall() == [(True,)]
+
+
+def test_a_granted_invention_is_one_application_not_two(db_copy):
+    """CN10A and CN10B are the application and grant publications of one invention (same serial, CNIPA since
+    2010): one application and one grant. CN11B's application publication is not in the export: it is still
+    an application. With application numbers (incoPat), the number links them whatever the publication numbers."""
+    from iplayout.db.records.read import applicant_counts, co_applied
+
+    base = ("320100", "320000", "field")
+    rows = [("CN10A", *base, "invention_application", 2016, D(2016, 1, 4), ["H04L  29/06"], "H04L  29/06", "审中", 1,
+             None, "CN", ["甲公司", "乙大学"], None),
+            ("CN10B", *base, "invention_grant", 2016, D(2016, 1, 4), ["H04L  29/06"], "H04L  29/06", "有效", 1,
+             None, "CN", ["甲公司", "乙大学"], None),
+            ("CN11B", *base, "invention_grant", 2016, D(2016, 2, 1), ["H04L  29/06"], "H04L  29/06", "有效", 1,
+             None, "CN", ["甲公司"], None),
+            ("CN12U", *base, "utility_model", 2016, D(2016, 3, 1), ["F21V  29/00"], "F21V  29/00", "有效", 1,
+             None, "CN", ["丙厂"], None)]
+    c = duckdb.connect(str(db_copy))
+    insert_records(c, rows, trademarks=False)
+    refresh_record_observations(c)
+    t = lambda ind: _cell(_obs(c, ind), "320100", 2016)  # noqa: E731
+    assert t("rec_patent_applications")["_T"] == 3.0 and t("rec_patent_applications")["TF04"] == 2.0
+    assert t("rec_patent_applications_invention")["_T"] == 2.0
+    assert t("rec_patent_grants")["_T"] == 3.0 and t("rec_patent_grants_invention")["_T"] == 2.0
+    assert t("rec_invention_share")["_T"] == pytest.approx(200 / 3)
+    apps = applicant_counts(c, regions=["320100"]).set_index("applicant")["patents"].to_dict()
+    assert apps == {"甲公司": 2.0, "乙大学": 1.0, "丙厂": 1.0}
+    assert list(co_applied(c, regions=["320100"])["record_id"]) == ["CN10A"]  # the link once, not twice
+
+    # application numbers link publications with unrelated numbers (and keep same-serial ones apart)
+    c.execute("UPDATE patent_records SET application_number = 'CN201610000001.X' WHERE record_id IN ('CN10A', 'CN11B')")
+    c.execute("UPDATE patent_records SET application_number = 'CN201610000002.5' WHERE record_id = 'CN10B'")
+    refresh_record_observations(c)
+    assert t("rec_patent_applications")["_T"] == 3.0  # CN11B now joins CN10A; CN10B stands alone
+    assert t("rec_patent_grants")["_T"] == 3.0
+    c.close()

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ...errors import DataError, Problem
 from .concordance import code_map_sql, has_concordance
+from .applications import records_with_counting_flag
 from .highvalue import HighValueSpec, criteria, load_highvalue_spec, load_records_spec
 
 PREFIX = "records:"
@@ -38,9 +39,9 @@ UNMAPPED = {"field": "TF_UNMAPPED", "industry": "SEI_UNMAPPED"}
 _NOTE = "from record-level export, not the official total"
 #: measure column → (indicator code, zh name, en name, definition)
 PATENT_MEASURES = {
-    "apps": ("rec_patent_applications", "专利申请量（记录）", "Patent applications (records)", "all patent records by application year"),
+    "apps": ("rec_patent_applications", "专利申请量（记录）", "Patent applications (records)", "one per application by application year: a granted invention's B record is not counted again when its A record is in the database (db.records.applications)"),
     "apps_inv": ("rec_patent_applications_invention", "发明专利申请量（记录）", "Invention applications (records)",
-                 "records of type invention_application or invention_grant"),
+                 "invention applications, one per application (A record, else the B record)"),
     "grants": ("rec_patent_grants", "专利授权量（记录）", "Patent grants (records)",
                "records of type invention_grant, utility_model or design"),
     "grants_inv": ("rec_patent_grants_invention", "发明专利授权量（记录）", "Invention grants (records)",
@@ -147,7 +148,7 @@ def _concordance_map(con, spec: CountingSpec) -> None:
         con.execute(f"INSERT INTO _rec_map SELECT '{scheme}', * FROM ({code_map_sql('_rec_codes')})", [version])
 
 
-_SUMS = """sum(share) AS apps, sum(share * inv::INTEGER) AS apps_inv, sum(share * granted::INTEGER) AS grants,
+_SUMS = """sum(share * app_once::INTEGER) AS apps, sum(share * (inv AND app_once)::INTEGER) AS apps_inv, sum(share * granted::INTEGER) AS grants,
            sum(share * grant_inv::INTEGER) AS grants_inv, sum(share * valid::INTEGER) AS valid,
            sum(share * (valid AND inv)::INTEGER) AS valid_inv, sum(share * fam::INTEGER) AS family,
            sum(share * hv::INTEGER) AS hv, bool_or(is_demo) AS is_demo, min(import_id) AS import_min,
@@ -178,7 +179,8 @@ def patent_counts(con, spec: CountingSpec, hv_spec: HighValueSpec) -> tuple[pd.D
         valid = "FALSE"
     fam = ("(office = 'WO' OR coalesce(family_size, 0) > 1 OR "
            "coalesce(len(list_filter(family_offices, lambda x: x NOT IN ('CN', ''))) > 0, FALSE))")
-    placed = f"""SELECT rowid AS rid, region_code,
+    # app_once: the record counts as an application (a granted invention's B record does not when its A is here)
+    placed = f"""SELECT region_code, app_once,
                CASE WHEN province_code IS NOT NULL AND province_code <> region_code
                          AND province_code IN (SELECT code FROM regions) THEN province_code END AS prov,
                application_year AS year, is_demo, import_id,
@@ -186,10 +188,10 @@ def patent_counts(con, spec: CountingSpec, hv_spec: HighValueSpec) -> tuple[pd.D
                patent_type IN ('invention_grant', 'utility_model', 'design') AS granted,
                patent_type = 'invention_grant' AS grant_inv, {valid} AS valid, {fam} AS fam,
                ({base}) AS hv_base, ({others}) AS hv_other, ipc, ipc_main
-        FROM patent_records WHERE region_code IN (SELECT code FROM regions)"""
+        FROM {records_with_counting_flag()} WHERE region_code IN (SELECT code FROM regions)"""
     # Records with the same attributes and the same IPC list count alike: group them first (one hash aggregation
     # over the records, no unnest), then unnest, map and split the (far fewer) combinations, weighted by n.
-    attrs = "region_code, prov, year, is_demo, import_id, inv, granted, grant_inv, valid, fam, hv_base, hv_other"
+    attrs = "region_code, app_once, prov, year, is_demo, import_id, inv, granted, grant_inv, valid, fam, hv_base, hv_other"
     lists = "ipc" if spec.basis == "fractional" else "[coalesce(ipc_main, ipc[1])]"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _rec_combo AS SELECT row_number() OVER () AS cid, * FROM (
         SELECT {attrs}, {lists} AS ipc, count(*)::DOUBLE AS n FROM ({placed}) GROUP BY ALL)""")

@@ -12,9 +12,12 @@ import json
 import pandas as pd
 
 from .aggregate import load_counting_spec
+from .applications import records_with_counting_flag
 from .concordance import code_map_sql
 
 _PATENT = "patent_records"
+#: the records with their ``app_once`` flag (counts of applications count each application once)
+_ONCE = records_with_counting_flag()
 
 
 def has_records(con) -> bool:
@@ -48,26 +51,28 @@ def _region_expr(regions) -> str:
 
 
 def applicant_counts(con, regions=None, years=None) -> pd.DataFrame:
-    """``region_code, applicant, patents`` (whole counting: a co-applied record counts for each applicant)."""
+    """``region_code, applicant, patents``: applications (one per application, :mod:`.applications`; whole counting: a
+    co-applied one counts for each applicant)."""
     where, params = _where(regions, years)
     sql = f"""SELECT {_region_expr(regions)} AS region_code, a AS applicant, count(*)::DOUBLE AS patents
-        FROM (SELECT *, unnest(list_distinct(applicants)) AS a FROM {_PATENT} WHERE {where})
+        FROM (SELECT *, unnest(list_distinct(applicants)) AS a FROM {_ONCE} WHERE {where} AND app_once)
         WHERE a IS NOT NULL AND a <> '' GROUP BY ALL ORDER BY region_code, patents DESC, applicant"""
     return con.execute(sql, params).df()
 
 
 def first_applicant_regions(con) -> pd.DataFrame:
-    """``applicant, region_code, n``: where each applicant appears as a placed record's first applicant."""
-    sql = f"""SELECT applicants[1] AS applicant, region_code, count(*) AS n FROM {_PATENT}
-        WHERE region_code IS NOT NULL AND len(applicants) > 0 GROUP BY ALL ORDER BY ALL"""
+    """``applicant, region_code, n``: where each applicant appears as a placed application's first applicant."""
+    sql = f"""SELECT applicants[1] AS applicant, region_code, count(*) AS n FROM {_ONCE}
+        WHERE app_once AND region_code IS NOT NULL AND len(applicants) > 0 GROUP BY ALL ORDER BY ALL"""
     return con.execute(sql).df()
 
 
 def co_applied(con, regions=None, years=None) -> pd.DataFrame:
-    """``record_id, applicants`` of the records with at least two applicants (in the given regions and years)."""
+    """``record_id, applicants`` of the applications with at least two applicants (in the given regions and years;
+    one record per application, so a granted invention's link is not counted twice)."""
     where, params = _where(regions, years)
-    sql = f"""SELECT record_id, list_distinct(applicants) AS applicants FROM {_PATENT}
-        WHERE {where} AND len(list_distinct(applicants)) >= 2 ORDER BY record_id"""
+    sql = f"""SELECT record_id, list_distinct(applicants) AS applicants FROM {_ONCE}
+        WHERE {where} AND app_once AND len(list_distinct(applicants)) >= 2 ORDER BY record_id"""
     return con.execute(sql, params).df()
 
 
