@@ -1,6 +1,7 @@
 """Click commands ``iplayout run``, ``iplayout package`` and ``iplayout verify``."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -79,15 +80,21 @@ def timing_line(t: dict) -> str:
 @click.option("--only", multiple=True, help="select by region/industry code, notebook or job id (repeatable)")
 @click.option("--timeout", type=click.IntRange(min=1), default=None, help="per-cell timeout in seconds")
 @click.option("--no-pdf", is_flag=True, help="render HTML only")
+@click.option("--pdf-engine", type=click.Choice(["chromium", "weasyprint"]), default=None,
+              help="PDF renderer (default: $IPLAYOUT_PDF_ENGINE, else chromium when installed, else weasyprint)")
 @click.option("--scheduler", default=None, help="address of an existing Dask scheduler, e.g. tcp://host:8786")
 @click.option("--reports-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="where run folders are created (default: reports/)")
 @click.option("--dry-run", is_flag=True, help="validate the plans and list the reports; execute nothing")
 @click.option("--fresh-kernels", is_flag=True,
               help="start a new kernel for every report (default: one warm kernel per worker, reset between reports)")
-def run(plans, db_path, workers, run_id, resume_dir, only, timeout, no_pdf, scheduler, reports_dir, dry_run,
-        fresh_kernels):
+def run(plans, db_path, workers, run_id, resume_dir, only, timeout, no_pdf, pdf_engine, scheduler, reports_dir,
+        dry_run, fresh_kernels):
     """Execute run PLANS (params/runs/*.yaml): one run folder with index.html and manifest.json per plan."""
+    if pdf_engine:  # before the pool starts: its workers inherit the environment
+        from .chromium_pdf import ENGINE_ENV  # noqa: PLC0415
+
+        os.environ[ENGINE_ENV] = pdf_engine
     from rich.console import Console  # noqa: PLC0415
 
     from ..config import default_db_path, reports_dir as default_reports  # noqa: PLC0415

@@ -268,12 +268,19 @@ def pdf_unavailable_reason() -> str | None:
 
     if pdf_engine() == "chromium":
         if browser_path() is None:
-            return "Chromium unavailable (IPLAYOUT_PDF_ENGINE=chromium, no chromium on PATH)"
-    else:
+            return ("Chromium not found (IPLAYOUT_PDF_ENGINE=chromium): install the Debian package chromium "
+                    "(scripts/system-deps.sh does) or choose the slower engine with --pdf-engine weasyprint")
         try:
-            import weasyprint  # noqa: F401,PLC0415
-        except Exception as exc:  # OSError when pango is missing, ImportError when not installed
-            return f"WeasyPrint unavailable ({type(exc).__name__}: {exc})"
+            from ..font_truetype import chromium_fontconfig  # noqa: PLC0415
+
+            chromium_fontconfig()  # converts the CJK font to TrueType once per machine (≈ 2 min)
+        except Exception as exc:
+            return f"CJK TrueType font unavailable ({type(exc).__name__}: {exc})"
+        return None
+    try:
+        import weasyprint  # noqa: F401,PLC0415
+    except Exception as exc:  # OSError when pango is missing, ImportError when not installed
+        return f"WeasyPrint unavailable ({type(exc).__name__}: {exc})"
     try:
         from ..fonts import setup_fontconfig  # noqa: PLC0415
 
@@ -290,11 +297,11 @@ def render_pdf(nb: Any, info: dict[str, Any], out_path: Path) -> None:
     from ..fonts import setup_fontconfig  # noqa: PLC0415
     from .chromium_pdf import chromium_css, pdf_engine, render_pdf_chromium  # noqa: PLC0415
 
-    setup_fontconfig()  # before pango first loads fontconfig, or Chinese renders as tofu
-    if pdf_engine() == "chromium":  # opt-in engine (IPLAYOUT_PDF_ENGINE), see reporting.chromium_pdf
+    if pdf_engine() == "chromium":  # the default engine (IPLAYOUT_PDF_ENGINE), see reporting.chromium_pdf
         page = render_print_html(nb, info).replace("</style>", chromium_css(info["title"]) + "</style>", 1)
         render_pdf_chromium(page, out_path)
         return
+    setup_fontconfig()  # before pango first loads fontconfig, or Chinese renders as tofu
     from weasyprint import HTML  # noqa: PLC0415
 
     # WeasyPrint logs every unsupported lab CSS property; they are harmless for our print page
