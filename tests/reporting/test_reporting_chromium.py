@@ -52,7 +52,8 @@ def test_named_destinations_through_a_nested_page_tree():
             2: b"<</Type /Pages\n/Count 3\n/Kids [3 0 R 12 0 R]>>",
             3: b"<</Type /Pages\n/Count 2\n/Parent 2 0 R\n/Kids [10 0 R 11 0 R]>>",
             4: b"<</sec-1 [10 0 R /XYZ 6 424.2 0]\n/sec-2 [12 0 R /XYZ 6 841.9 0]\n/sec#2D3 [11 0 R /XYZ 6 1 0]>>",
-            5: b"<</Producer (Skia/PDF m156)\n/CreationDate (D:20261202022040+00'00')\n/ModDate (D:20261202022040+00'00')>>",
+            5: b"<</Producer (Skia/PDF m156)\n/CreationDate (D:20261202022040+00'00')\n"
+               b"/ModDate (D:20261202022040+00'00')>>",
             6: b"<</Type /StructElem\n/ID (node00000052)>>", 7: b"<</Type /StructElem\n/ID (node00000107)>>",
             8: b"<</Names [(node00000052) 6 0 R (node00000107) 7 0 R]>>",
             10: b"<</Type /Page\n/Parent 3 0 R>>", 11: b"<</Type /Page\n/Parent 3 0 R>>",
@@ -63,7 +64,8 @@ def test_named_destinations_through_a_nested_page_tree():
     assert len(blank) == len(pdf) and b"CreationDate" not in blank and b"ModDate" not in blank
     assert b"<</Names [(node00000001) 6 0 R (node00000002) 7 0 R]>>" in blank  # DOM node ids renumbered in order
     assert chromium_toc.named_destination_pages(blank) == {"sec-1": 1, "sec-2": 3, "sec-3": 2}  # offsets intact
-    page = '<nav class="ipl-toc"><h2>目录</h2><ul><li><a href="#sec-2">一</a></li><li><a href="#sec-5">二</a></li></ul></nav>'
+    page = ('<nav class="ipl-toc"><h2>目录</h2><ul><li><a href="#sec-2">一</a></li>'
+            '<li><a href="#sec-5">二</a></li></ul></nav>')
     assert chromium_toc.toc_targets(page) == ["sec-2", "sec-5"] and chromium_toc.toc_targets("<main/>") == []
     assert chromium_toc.toc_page_css({"sec-2": 1, "sec-5": 12}) == (
         '.ipl-toc a[href="#sec-2"]::after { content: "1"; }\n.ipl-toc a[href="#sec-5"]::after { content: "12"; }\n')

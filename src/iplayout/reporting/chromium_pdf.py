@@ -29,7 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .chromium_toc import TOC_CSS, named_destination_pages, set_style_js, stable_bytes, toc_page_css, toc_targets
+from .chromium_toc import (HEADINGS_ONLY_CSS, TOC_CSS, named_destination_pages, set_style_js, stable_bytes,
+                           toc_page_css, toc_targets)
 
 ENGINE_ENV = "IPLAYOUT_PDF_ENGINE"
 ENGINES = ("weasyprint", "chromium")
@@ -77,6 +78,8 @@ class ChromiumPrinter:
         self.ws = None
         self._id = 0
         self._loop = None
+        self._target: str | None = None
+        self._session: str | None = None
 
     def start(self) -> None:
         import asyncio  # noqa: PLC0415
@@ -136,16 +139,17 @@ class ChromiumPrinter:
     def print_pdf(self, html_path: Path, toc_ids: list[str] | tuple[str, ...] = ()) -> bytes:
         """PDF bytes of ``html_path`` (A4 and margins from its ``@page`` rules).
 
-        With ``toc_ids`` (the headings the TOC links to) the page is printed twice: the first PDF's named
-        destinations give each heading's page, the numbers go into the TOC, and the second PDF must have
-        the same destinations (else a third pass; a fourth disagreement is an error).
+        With ``toc_ids`` (the headings the TOC links to) the page is printed twice: the first print, with
+        only the headings painted, gives each heading's page through the PDF's named destinations, the
+        numbers go into the TOC, and the second PDF must have the same destinations (else a third pass; a
+        fourth disagreement is an error).
         """
-        target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self._tab()
         try:
-            session = self._call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-            self._call("Page.enable", session=session)
             self._call("Page.navigate", {"url": Path(html_path).resolve().as_uri()}, session=session,
                        until_event="Page.loadEventFired")
+            if toc_ids:
+                self._set_style(session, HEADINGS_ONLY_CSS)
             data = self._print(session, final=not toc_ids)
             if toc_ids:
                 pages = named_destination_pages(data)
@@ -154,8 +158,7 @@ class ChromiumPrinter:
                     if missing:
                         raise RuntimeError(f"Chromium PDF: no destination for TOC target(s) {missing[:5]}")
                     wanted = {sid: pages[sid] for sid in toc_ids}
-                    self._call("Runtime.evaluate", {"expression": set_style_js(toc_page_css(wanted)),
-                                                    "awaitPromise": True}, session=session)
+                    self._set_style(session, toc_page_css(wanted))
                     data = self._print(session, final=True)
                     pages = named_destination_pages(data)
                     if all(pages.get(sid) == n for sid, n in wanted.items()):
@@ -163,11 +166,33 @@ class ChromiumPrinter:
                 else:
                     raise RuntimeError("Chromium PDF: TOC page numbers moved the headings three times")
             return stable_bytes(data)
-        finally:
+        except Exception:
+            self._close_tab()  # a tab in an unknown state is not reused
+            raise
+
+    def _tab(self) -> str:
+        """DevTools session of the tab every report is printed in (opened on first use).
+
+        One tab, navigated from report to report, keeps its renderer process: a new tab per report would
+        start a renderer each time (≈ 0.5 CPU-s). Each navigation loads a fresh document, so nothing of the
+        previous report (its TOC style included) survives."""
+        if self._session is None:
+            self._target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
+            attached = self._call("Target.attachToTarget", {"targetId": self._target, "flatten": True})
+            self._session = attached["sessionId"]
+            self._call("Page.enable", session=self._session)
+        return self._session
+
+    def _close_tab(self) -> None:
+        target, self._target, self._session = self._target, None, None
+        if target is not None:
             try:
                 self._call("Target.closeTarget", {"targetId": target})
             except Exception:  # noqa: BLE001  (the browser is gone: the caller restarts it)
                 pass
+
+    def _set_style(self, session: str, css: str) -> None:
+        self._call("Runtime.evaluate", {"expression": set_style_js(css), "awaitPromise": True}, session=session)
 
     def _print(self, session: str, *, final: bool) -> bytes:
         """One print of the open tab; the final one is tagged (``/Lang``, structure) with a bookmark outline
