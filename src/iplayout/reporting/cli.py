@@ -127,6 +127,8 @@ def run(plans, db_path, workers, run_id, resume_dir, only, timeout, no_pdf, pdf_
             for j in jobs:
                 click.echo(f"  {j.job_id}  →  {j.output_stem}  {j.parameters}")
         return
+    if not no_pdf:
+        _prepare_pdf_font(console)
     if scheduler:
         from .dask_backend import DaskBackend  # noqa: PLC0415
 
@@ -153,6 +155,23 @@ def run(plans, db_path, workers, run_id, resume_dir, only, timeout, no_pdf, pdf_
     if failed:
         click.echo(f"{failed} report(s) failed", err=True)
         sys.exit(1)
+
+
+def _prepare_pdf_font(console) -> None:
+    """Convert the CJK font for Chromium here, with a message, rather than silently in the first worker."""
+    from ..font_truetype import BOLD, REGULAR, ensure_truetype_fonts, truetype_dir  # noqa: PLC0415
+    from .chromium_pdf import pdf_engine  # noqa: PLC0415
+
+    if pdf_engine() != "chromium":
+        return
+    folder = truetype_dir()
+    if all((folder / name).is_file() for name in (REGULAR, BOLD)):
+        return
+    console.print(f"converting the CJK font to TrueType for Chromium's PDFs (once per machine, ≈ 3 min) → {folder}")
+    try:
+        ensure_truetype_fonts()
+    except Exception as exc:  # noqa: BLE001  (the workers report it as "PDF skipped: …")
+        console.print(f"[yellow]warning:[/yellow] CJK font conversion failed: {exc}")
 
 
 @click.command("package")
