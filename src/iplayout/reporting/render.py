@@ -1,11 +1,12 @@
-"""Executed notebook → offline HTML page and PDF (WeasyPrint with the CJK font).
+"""Executed notebook → offline HTML page and PDF (Chromium or WeasyPrint, with the CJK font).
 
 HTML: nbconvert's ``lab`` look through the custom template ``templates/iplayout_html`` (CDN script
 blocks emptied, inputs hidden, ``lang="zh-CN"``), plus a title block, a table of contents and a demo
 banner. PDF: nbconvert's ``basic`` body inside ``templates/iplayout_pdf/page.html.j2`` with
 paged-media CSS (running header, page numbers, demo mark in a page-margin box so it is on every page),
-rendered by WeasyPrint (or, with ``IPLAYOUT_PDF_ENGINE=chromium``, by a persistent headless Chromium:
-:mod:`.chromium_pdf`). Charts reach the PDF as the static PNG/SVG outputs the notebook produced.
+printed by a persistent headless Chromium (:mod:`.chromium_pdf`, the default when a browser is installed)
+or by WeasyPrint (``IPLAYOUT_PDF_ENGINE=weasyprint``). Charts reach the PDF as the static PNG/SVG outputs
+the notebook produced.
 """
 from __future__ import annotations
 
@@ -220,7 +221,7 @@ def render_html(nb: Any, info: dict[str, Any]) -> str:
 
 
 def render_print_html(nb: Any, info: dict[str, Any]) -> str:
-    """The HTML WeasyPrint lays out: plain body, print CSS, title block and TOC."""
+    """The HTML the PDF engine lays out: plain body, print CSS, title block and TOC."""
     import jinja2  # noqa: PLC0415
 
     nb2 = strip_screen_only_outputs(strip_meta_outputs(nb))
