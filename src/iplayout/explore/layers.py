@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..reporting.manifest import load_manifest
+from ..reporting.manifest import run_manifests
 from ..stages.store import read_meta
 
 STAGE_ZH = {"survey": "资源调查", "evaluation": "综合评价", "allocation": "功能区与导向目录", "regions": "区域布局规划"}
@@ -24,18 +24,8 @@ PARKS_EMPTY = ("params/parks.yaml 中尚无经核实的专利导航产业园区�
 
 
 def find_runs(runs_dir: str | Path, *, exclude: Path | None = None) -> list[tuple[Path, dict]]:
-    """Run folders under ``runs_dir`` that have a manifest, newest first (folder names start with the run time)."""
-    root = Path(runs_dir)
-    if not root.is_dir():
-        return []
-    out = []
-    for d in sorted((p for p in root.iterdir() if p.is_dir()), reverse=True):
-        if exclude is not None and d.resolve() == exclude.resolve():
-            continue
-        m = load_manifest(d)
-        if m:
-            out.append((d, m))
-    return out
+    """Run folders under ``runs_dir`` that have a manifest, newest first (:func:`reporting.manifest.run_manifests`)."""
+    return run_manifests(runs_dir, exclude=exclude)
 
 
 def _href(target: Path, site_dir: Path) -> str:

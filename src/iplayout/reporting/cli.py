@@ -65,7 +65,9 @@ def timing_line(t: dict) -> str:
             f"on {t.get('workers')} worker(s) with {t.get('kernels', 'warm')} kernels "
             f"[{t.get('reports_executed', 0)} reports: execution {s('report_execute_seconds')} s, "
             f"HTML {s('report_html_seconds')} s, PDF {s('report_pdf_seconds')} s summed over workers], "
-            f"index {s('index_seconds')} s")
+            f"index {s('index_seconds')} s"
+            + (f"; {t['reports_reused']} reused from earlier runs ({s('reuse_seconds')} s)" if t.get("reports_reused")
+               else ""))
 
 
 @click.command("run")
@@ -88,8 +90,11 @@ def timing_line(t: dict) -> str:
 @click.option("--dry-run", is_flag=True, help="validate the plans and list the reports; execute nothing")
 @click.option("--fresh-kernels", is_flag=True,
               help="start a new kernel for every report (default: one warm kernel per worker, reset between reports)")
+@click.option("--reuse/--no-reuse", default=True, show_default=True,
+              help="copy a report from an earlier run folder when its notebook, parameters, stage tables, code and "
+                   "packages are all unchanged (marked 沿用); --no-reuse executes every report")
 def run(plans, db_path, workers, run_id, resume_dir, only, timeout, no_pdf, pdf_engine, scheduler, reports_dir,
-        dry_run, fresh_kernels):
+        dry_run, fresh_kernels, reuse):
     """Execute run PLANS (params/runs/*.yaml): one run folder with index.html and manifest.json per plan."""
     if pdf_engine:  # before the pool starts: its workers inherit the environment
         from .chromium_pdf import ENGINE_ENV  # noqa: PLC0415
@@ -143,7 +148,8 @@ def run(plans, db_path, workers, run_id, resume_dir, only, timeout, no_pdf, pdf_
         for lp in loaded:
             outcome = run_plan(lp, backend=backend, db_path=db, reports_root=reports_dir or default_reports(),
                                run_id=run_id, resume_dir=resume_dir, only=tuple(only), timeout=timeout,
-                               pdf=not no_pdf, progress=_Progress(console), fresh_kernels=fresh_kernels)
+                               pdf=not no_pdf, progress=_Progress(console), fresh_kernels=fresh_kernels,
+                               reuse=reuse)
             for w in outcome.manifest.get("warnings", []):
                 if w not in pdf_warned:  # say it once, not once per report
                     console.print(f"[yellow]warning:[/yellow] {w} — HTML reports were still produced")

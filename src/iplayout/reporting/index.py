@@ -39,6 +39,7 @@ def index_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
             "sort": (key, job["job_id"]), "subject": label, "title": job.get("report_title") or job.get("title"),
             "status": job.get("status", "skipped"), "status_zh": STATUS_ZH.get(job.get("status", "skipped"), "未知"),
             "duration": job.get("duration"), "outputs": job.get("outputs") or {}, "is_demo": job.get("is_demo"),
+            "reused_from": job.get("reused_from"),
             "error": f"{where}{err.get('exception', '')}: {err.get('message', '')}" if err else "",
         })
     return [{"group": g, "rows": sorted(rows, key=lambda r: r["sort"]),
@@ -113,13 +114,10 @@ def write_index(run_dir: str | Path, manifest: dict[str, Any]) -> Path:
 
 def run_folders(reports_root: str | Path) -> list[dict[str, Any]]:
     """Every run folder under ``reports_root`` that has a manifest, newest first (for ``reports/index.html``)."""
-    from .manifest import load_manifest  # noqa: PLC0415
+    from .manifest import run_manifests  # noqa: PLC0415
 
     rows = []
-    for d in sorted((p for p in Path(reports_root).iterdir() if p.is_dir()), reverse=True):
-        m = load_manifest(d)
-        if not m:
-            continue
+    for d, m in run_manifests(reports_root):
         jobs = m.get("jobs", [])
         rows.append({"folder": d.name, "title": (m.get("plan") or {}).get("title", d.name), "run_id": m.get("run_id", d.name),
                      "started": m.get("started"), "finished": m.get("finished"), "n": len(jobs),

@@ -119,8 +119,38 @@ def write_manifest(run_dir: str | Path, manifest: dict[str, Any]) -> Path:
 
 
 def load_manifest(run_dir: str | Path) -> dict[str, Any]:
-    """Read a run folder's manifest; ``{}`` when it has none."""
+    """Read a run folder's manifest; ``{}`` when it has none; :class:`SpecError` naming the file when it is not JSON
+    (a manifest cut short by a full disk, or edited by hand)."""
     path = Path(run_dir) / MANIFEST
     if not path.is_file():
         return {}
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        from ..errors import SpecError  # noqa: PLC0415
+
+        raise SpecError(f"{path}: not a readable run manifest ({exc})") from exc
+
+
+def run_manifests(reports_root: str | Path, *, exclude: Path | None = None) -> list[tuple[Path, dict[str, Any]]]:
+    """``(folder, manifest)`` of every run folder under ``reports_root``, newest first (folder names start with
+    the run time). A folder without a manifest is skipped; one whose manifest is unreadable is skipped with a
+    warning naming it, so another run's torn manifest never stops this run's index or the explorer."""
+    from ..errors import SpecError  # noqa: PLC0415
+    from ..log import logger  # noqa: PLC0415
+
+    root = Path(reports_root)
+    if not root.is_dir():
+        return []
+    out = []
+    for d in sorted((p for p in root.iterdir() if p.is_dir()), reverse=True):
+        if exclude is not None and d.resolve() == Path(exclude).resolve():
+            continue
+        try:
+            m = load_manifest(d)
+        except (OSError, SpecError) as exc:
+            logger.warning("%s", exc)
+            continue
+        if m:
+            out.append((d, m))
+    return out

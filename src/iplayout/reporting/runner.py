@@ -24,6 +24,7 @@ from .manifest import (SCHEMA_VERSION, code_version, db_build_info, db_sources, 
                        package_versions, sha256_file, sha256_tree, write_manifest)
 from .parameters import CodeBook, load_declarations
 from .plans import LoadedPlan
+from .reuse import CARRIED, EarlierReports, code_fingerprint, content_key, copy_attachments, copy_outputs, stages_read_by
 from .status import remove_temporaries, sweep_interrupted, write_status
 
 
@@ -158,7 +159,7 @@ def resume_inputs(run_dir: Path, loaded: LoadedPlan, db_path: Path | None) -> tu
 def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root: Path, run_id: str | None = None,
              resume_dir: Path | None = None, only: tuple[str, ...] = (), timeout: int | None = None,
              pdf: bool = True, progress=None, kernel_name: str = "python3",
-             fresh_kernels: bool = False) -> RunOutcome:
+             fresh_kernels: bool = False, reuse: bool = True) -> RunOutcome:
     """Execute one plan. ``backend`` has ``run(tasks) -> iterator of results`` (see backends.py).
 
     Reports run in one warm kernel per worker (:mod:`.kernels`); ``fresh_kernels`` starts a new one
@@ -203,12 +204,22 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root:
     records: dict[str, dict[str, Any]] = {}
     tasks: list[dict[str, Any]] = []
     preload = notebook_imports(sorted({j.notebook_path for j in all_jobs}))  # what the kernels import up front
+    from .chromium_pdf import pdf_engine  # noqa: PLC0415
+
+    code_sha = code_fingerprint(pdf_engine() if pdf else "none")
+    t0 = time.perf_counter()
+    earlier = EarlierReports(reports_root, exclude=run_dir) if reuse and resume_dir is None else None
+    n_reused = 0
     for job in jobs:
         skey = f"{job.stage}:{job.territory}:{job.year}"
         stage_rec = stages.get(skey)
         ih = job_input_hash(notebook_sha=nb_sha[job.notebook], parameters=job.parameters, db_sha=db_sha,
                             stage_sha=(stage_rec or {}).get("sha256"))
         rec = records[job.job_id] = _job_record(job, ih)
+        # recorded even with --no-reuse, so that a later run can reuse this one's reports
+        rec["content_key"] = content_key(notebook_sha=nb_sha[job.notebook], parameters=job.parameters,
+                                         stage_shas=stages_read_by(job.stage, job.territory, job.year, stages),
+                                         code_sha=code_sha, pdf=pdf)
         prev = previous.get(job.job_id)
         if prev and prev.get("status") in ("ok", "reused") and prev.get("input_hash") == ih \
                 and all((run_dir / p).is_file() for p in (prev.get("outputs") or {}).values()):
@@ -220,10 +231,23 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root:
         if stage_rec and stage_rec["status"] == "failed":
             rec.update(status="failed", error=stage_rec["error"])
             continue
+        hit = earlier.find(rec["content_key"]) if earlier is not None else None
+        if hit is not None:
+            src_run, prev = hit
+            copy_outputs(src_run, run_dir, prev["outputs"])
+            if stage_rec and stage_rec.get("folder"):
+                copy_attachments(src_run, run_dir, {stage_rec["folder"]})
+            rec.update({k: prev.get(k) for k in CARRIED}, status="reused", outputs=dict(prev["outputs"]),
+                       sha256=dict(prev["sha256"]), reused_from=src_run.name)
+            n_reused += 1
+            continue
         tasks.append({"job": job.to_dict(), "run_dir": str(run_dir), "run_id": rid, "pdf": pdf, "retries": 1,
                       "timeout": timeout or loaded.plan.timeout, "kernel_name": kernel_name,
                       "fresh_kernel": fresh_kernels, "preload": preload})
 
+    reuse_seconds = round(time.perf_counter() - t0, 3)
+    if n_reused:
+        logger.info("%d report(s) reused from earlier runs (inputs unchanged) in %.1f s", n_reused, reuse_seconds)
     # with --resume --only, reports outside the selection keep their earlier record
     plan_ids = {j.job_id for j in all_jobs}
     for jid, prev in previous.items():
@@ -267,6 +291,7 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root:
     manifest["warnings"] = warnings
     manifest["timings"] = run_timings(records.values(), stage_seconds=stage_seconds, pool_seconds=exec_seconds,
                                       workers=getattr(backend, "workers", None), fresh_kernels=fresh_kernels)
+    manifest["timings"].update(reports_reused=n_reused, reuse_seconds=reuse_seconds)
     # workbooks the reports wrote next to their stage tables (e.g. the allocation catalogue), for the index
     manifest["attachments"] = sorted(p.relative_to(run_dir).as_posix() for p in stage_root.rglob("*.xlsx")
                                      if not p.name.startswith("."))
