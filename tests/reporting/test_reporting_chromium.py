@@ -1,4 +1,5 @@
 """The Chromium PDF engine (default): TOC page numbers, page furniture, embedded TrueType CJK font, same bytes."""
+import os
 import re
 import shutil
 import subprocess
@@ -151,3 +152,36 @@ def test_chromium_pdf_toc_numbers_furniture_fonts_and_same_bytes(tmp_path, monke
     assert names.get("NotoSansCJKsc-Regular") == "CID TrueType"
     assert names.get("NotoSansCJKsc-SyntheticBold") == "CID TrueType"  # bold headings: a real font, not Type 3
     assert "第149行演示数据" in "".join(squeezed) and "加粗的说明" in read_pdf_text(pdfs[0])
+
+
+def test_two_workers_convert_the_font_once(tmp_path):
+    """Two processes asking for the TrueType faces at once: one converts (under the lock), the other reuses it."""
+    import sys
+
+    log = tmp_path / "conversions.log"
+    script = f"""
+import time
+from pathlib import Path
+from iplayout import font_truetype as ft
+def note(what):
+    with open({str(log)!r}, "a") as fh:
+        fh.write(what + "\\n")
+def fake_convert(ttc, folder):  # stands in for the ≈ 3-minute conversion
+    note("convert")
+    time.sleep(1.5)
+    for name in (ft.REGULAR, ft.BOLD):
+        (Path(folder) / name).write_bytes(b"ttf")
+    note("converted")
+ft.convert = fake_convert
+note("asked")
+print(ft.ensure_truetype_fonts())
+"""
+    env = dict(os.environ, IPLAYOUT_FONT_CACHE=str(tmp_path / "fonts"))
+    procs = [subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=60)[0].strip() for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    # both asked while the one conversion ran (the second waited on the lock), and nobody converted again
+    assert log.read_text().splitlines() in (["asked", "asked", "convert", "converted"],
+                                            ["asked", "convert", "asked", "converted"])
+    assert outs[0] == outs[1] and outs[0].startswith(str(tmp_path / "fonts" / "noto-cjk-sc-ttf-v"))
