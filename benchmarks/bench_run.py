@@ -110,6 +110,7 @@ def main() -> None:
     apply_pdf_engine(args)
 
     from iplayout.config import default_db_path  # noqa: PLC0415
+    from iplayout.reporting.chromium_pdf import pdf_engine  # noqa: PLC0415
     from iplayout.reporting.cli import timing_line  # noqa: PLC0415
 
     tmp = Path(tempfile.mkdtemp(prefix="iplayout-bench-"))
@@ -141,7 +142,7 @@ def main() -> None:
         workers = outcome.manifest["timings"].get("workers")
         what = "median of %d" % args.repeat if args.repeat > 1 else "one run"
         print(f"plan: {plan.name}  reports: {n}  workers: {workers}  cores: {os.cpu_count()}"
-              f"  PDF engine: {os.environ.get('IPLAYOUT_PDF_ENGINE', 'weasyprint')}"
+              f"  PDF engine: {pdf_engine()}"
               f"  ({'fixture' if use_fixtures else 'real'} notebooks; {what})")
         print(f"iplayout run (pool, HTML{'' if args.no_pdf else ' + PDF'}, stages once): {ours_s:8.1f} s"
               f"  ({ours_s / n:.2f} s/report, {failed} failed)")

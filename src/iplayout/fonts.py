@@ -1,4 +1,4 @@
-"""CJK fonts for charts (matplotlib) and PDFs (WeasyPrint via fontconfig).
+"""CJK fonts for charts (matplotlib) and PDFs (WeasyPrint via fontconfig; Chromium: :mod:`.font_truetype`).
 
 The font comes from the ``noto-cjk-sans-otc`` wheel (OFL-1.1), so no system font install is needed.
 """
@@ -56,8 +56,15 @@ def setup_fontconfig() -> Path:
     WeasyPrint (pango) finds fonts through fontconfig; without this Chinese renders as tofu.
     Returns the config path. Idempotent.
     """
-    font_dir = cjk_font_file().parent
-    cdir = cache_dir() / "fontconfig"
+    conf = write_fontconfig("fontconfig", cjk_font_file().parent)
+    os.environ["FONTCONFIG_FILE"] = str(conf)
+    return conf
+
+
+def write_fontconfig(name: str, font_dir: Path, extra: str = "") -> Path:
+    """``cache_dir()/name/fonts.conf``: the system configuration plus ``font_dir``, with the CJK family
+    preferred for the generic families (rewritten only when its text changes)."""
+    cdir = cache_dir() / name
     cdir.mkdir(parents=True, exist_ok=True)
     conf = cdir / "fonts.conf"
     text = f"""<?xml version="1.0"?>
@@ -68,9 +75,8 @@ def setup_fontconfig() -> Path:
   <cachedir>{cdir / 'cache'}</cachedir>
   <alias><family>sans-serif</family><prefer><family>{CJK_FAMILY}</family></prefer></alias>
   <alias><family>serif</family><prefer><family>{CJK_FAMILY}</family></prefer></alias>
-</fontconfig>
+{extra}</fontconfig>
 """
     if not conf.exists() or conf.read_text(encoding="utf-8") != text:
         atomic_write(conf, text)
-    os.environ["FONTCONFIG_FILE"] = str(conf)
     return conf

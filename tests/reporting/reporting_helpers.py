@@ -3,6 +3,7 @@ import re
 from pathlib import Path
 
 EXTERNAL = re.compile(r"""(?<![\w-])(?:src|href)\s*=\s*["']?\s*(?:https?:|//)""", re.I)
+CJK_FONT = re.compile(r"Noto-?Sans-?CJK-?(SC|sc)")  # pdffonts name: WeasyPrint Noto-Sans-CJK-SC, Chromium NotoSansCJKsc-…
 CSS_EXTERNAL = re.compile(r"""url\(\s*["']?(?:https?:|//)|@import\s+["']?(?:https?:|//)""", re.I)
 
 

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from reporting_helpers import external_urls, pdf_fonts, read_pdf_text
+from reporting_helpers import CJK_FONT, external_urls, pdf_fonts, read_pdf_text
 from iplayout.reporting.cli import package, run, verify
 
 pytestmark = pytest.mark.slow
@@ -50,7 +50,7 @@ def test_failure_is_isolated_listed_and_resume_redoes_only_it(fixture_plan, fixt
     text = read_pdf_text(pdf)
     if text is not None:
         assert "苏南五市专利授权量" in text and "演示数据" in text
-        assert "Noto-Sans-CJK-SC" in pdf_fonts(pdf)
+        assert CJK_FONT.search(pdf_fonts(pdf))
     # executed notebook: codes injected as strings, timing metadata stripped
     nb = nbformat.read(str(rd / "chinese-320100.ipynb"), as_version=4)
     injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))

@@ -1,18 +1,18 @@
-"""Print-page HTML → PDF with one persistent headless Chromium per process (opt-in PDF engine).
+"""Print-page HTML → PDF with one persistent headless Chromium per process (the default PDF engine).
 
-Selected with ``IPLAYOUT_PDF_ENGINE=chromium`` (default ``weasyprint``, see :func:`pdf_engine`); the
-variable reaches the pool's workers, which each keep one browser and print every report in a new tab
-over the DevTools protocol (``tornado.websocket``). Measured side by side on the national survey
-region report (9 pages, 6 charts, ~600 table cells; shared machine, load ≈ 8): ≈ 2.7 CPU-s per PDF
-(browser processes 2.4, worker 0.3) and 5–6 s wall, against ≈ 8 CPU-s and 33–43 s wall for WeasyPrint.
+Chosen by :func:`pdf_engine`: ``IPLAYOUT_PDF_ENGINE`` (``iplayout run --pdf-engine``) when set, else
+Chromium when a browser is on PATH, else WeasyPrint. The variable reaches the pool's workers, which each
+keep one browser and print every report in a new tab over the DevTools protocol (``tornado.websocket``).
 
-Differences from the WeasyPrint PDF (why it is not the default):
+Same print page and CSS as WeasyPrint, with these differences handled here:
 
-* Chromium has no ``string-set``: the running title is written into the ``@page`` rule literally
-  (:func:`chromium_css`); ``leader()``/``target-counter()`` are not supported either, so the table of
-  contents has links but no page numbers (the PDF gets a bookmark outline instead);
-* Skia embeds the CFF-outline Noto Sans CJK collection as Type 3 fonts (vector, searchable, but
-  not CID fonts as WeasyPrint writes them).
+* no ``string-set``: the running title is written into the ``@page`` rule literally (:func:`chromium_css`);
+* no ``leader()``/``target-counter()``: the TOC gets a dotted flex leader and its page numbers from a
+  second print (:mod:`.chromium_toc`; the numbers are checked against the final PDF's destinations);
+* Skia embeds CFF outlines and synthetic bold as Type 3: the browser gets its own fontconfig with the CJK
+  face converted to TrueType once per machine, plus an emboldened face (:mod:`iplayout.font_truetype`),
+  so the PDF carries subset CID TrueType fonts;
+* Skia writes creation/modification dates: they are blanked, so the same notebook gives the same bytes.
 
 Page size, margins, the running header, "第 N 页 / 共 M 页" and the demo mark come from the same
 print CSS (``@page`` margin boxes, supported since Chromium 131).
@@ -29,6 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from .chromium_toc import (HEADINGS_ONLY_CSS, TOC_CSS, named_destination_pages, set_style_js, stable_bytes,
+                           toc_page_css, toc_targets)
+
 ENGINE_ENV = "IPLAYOUT_PDF_ENGINE"
 ENGINES = ("weasyprint", "chromium")
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
@@ -36,9 +39,12 @@ _browser: ChromiumPrinter | None = None
 
 
 def pdf_engine() -> str:
-    """The PDF engine chosen by ``IPLAYOUT_PDF_ENGINE`` (``weasyprint`` when unset or unknown)."""
-    value = os.environ.get(ENGINE_ENV, "weasyprint").strip().lower()
-    return value if value in ENGINES else "weasyprint"
+    """The PDF engine: ``IPLAYOUT_PDF_ENGINE`` when it names one, else Chromium when a browser is on PATH,
+    else WeasyPrint (the fallback needs no browser)."""
+    value = os.environ.get(ENGINE_ENV, "").strip().lower()
+    if value in ENGINES:
+        return value
+    return "chromium" if browser_path() is not None else "weasyprint"
 
 
 def browser_path() -> str | None:
@@ -58,7 +64,7 @@ def css_string(text: str) -> str:
 def chromium_css(title: str) -> str:
     """Print-CSS overrides for Chromium: the running title as a literal (no ``string-set``)."""
     return ("@page { @top-center { content: " + css_string(title) + "; } }\n"
-            "@page :first { @top-center { content: none; } }\n")
+            "@page :first { @top-center { content: none; } }\n" + TOC_CSS)
 
 
 class ChromiumPrinter:
@@ -72,20 +78,22 @@ class ChromiumPrinter:
         self.ws = None
         self._id = 0
         self._loop = None
+        self._target: str | None = None
+        self._session: str | None = None
 
     def start(self) -> None:
         import asyncio  # noqa: PLC0415
 
         from tornado.websocket import websocket_connect  # noqa: PLC0415
 
-        from ..fonts import setup_fontconfig  # noqa: PLC0415
+        from ..font_truetype import chromium_fontconfig  # noqa: PLC0415
 
-        setup_fontconfig()  # FONTCONFIG_FILE in our environment: the browser finds the CJK font
+        env = dict(os.environ, FONTCONFIG_FILE=str(chromium_fontconfig()))  # the TrueType CJK faces only
         self.proc = subprocess.Popen(
             [self.executable, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
              "--disable-extensions", "--disable-background-networking", "--remote-debugging-port=0",
              "--disable-crash-reporter", "--disable-breakpad", f"--user-data-dir={self.profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ), preexec_fn=_die_with_parent)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, preexec_fn=_die_with_parent)
         port_file = self.profile / "DevToolsActivePort"
         deadline = time.monotonic() + 30
         while not port_file.is_file() or len(port_file.read_text().split()) < 2:
@@ -128,23 +136,71 @@ class ChromiumPrinter:
 
         return self._loop.run_until_complete(asyncio.wait_for(go(), self.timeout))
 
-    def print_pdf(self, html_path: Path) -> bytes:
-        """PDF bytes of ``html_path`` (A4 and margins from its ``@page`` rules)."""
-        target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
+    def print_pdf(self, html_path: Path, toc_ids: list[str] | tuple[str, ...] = ()) -> bytes:
+        """PDF bytes of ``html_path`` (A4 and margins from its ``@page`` rules).
+
+        With ``toc_ids`` (the headings the TOC links to) the page is printed twice: the first print, with
+        only the headings painted, gives each heading's page through the PDF's named destinations, the
+        numbers go into the TOC, and the second PDF must have the same destinations (else a third pass; a
+        fourth disagreement is an error).
+        """
+        session = self._tab()
         try:
-            session = self._call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-            self._call("Page.enable", session=session)
             self._call("Page.navigate", {"url": Path(html_path).resolve().as_uri()}, session=session,
                        until_event="Page.loadEventFired")
-            res = self._call("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True,
-                                                 "generateDocumentOutline": True, "generateTaggedPDF": False},
-                             session=session)
-            return base64.b64decode(res["data"])
-        finally:
+            if toc_ids:
+                self._set_style(session, HEADINGS_ONLY_CSS)
+            data = self._print(session, final=not toc_ids)
+            if toc_ids:
+                pages = named_destination_pages(data)
+                for _ in range(3):
+                    missing = [sid for sid in toc_ids if sid not in pages]
+                    if missing:
+                        raise RuntimeError(f"Chromium PDF: no destination for TOC target(s) {missing[:5]}")
+                    wanted = {sid: pages[sid] for sid in toc_ids}
+                    self._set_style(session, toc_page_css(wanted))
+                    data = self._print(session, final=True)
+                    pages = named_destination_pages(data)
+                    if all(pages.get(sid) == n for sid, n in wanted.items()):
+                        break
+                else:
+                    raise RuntimeError("Chromium PDF: TOC page numbers moved the headings three times")
+            return stable_bytes(data)
+        except Exception:
+            self._close_tab()  # a tab in an unknown state is not reused
+            raise
+
+    def _tab(self) -> str:
+        """DevTools session of the tab every report is printed in (opened on first use).
+
+        One tab, navigated from report to report, keeps its renderer process: a new tab per report would
+        start a renderer each time (≈ 0.5 CPU-s). Each navigation loads a fresh document, so nothing of the
+        previous report (its TOC style included) survives."""
+        if self._session is None:
+            self._target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
+            attached = self._call("Target.attachToTarget", {"targetId": self._target, "flatten": True})
+            self._session = attached["sessionId"]
+            self._call("Page.enable", session=self._session)
+        return self._session
+
+    def _close_tab(self) -> None:
+        target, self._target, self._session = self._target, None, None
+        if target is not None:
             try:
                 self._call("Target.closeTarget", {"targetId": target})
             except Exception:  # noqa: BLE001  (the browser is gone: the caller restarts it)
                 pass
+
+    def _set_style(self, session: str, css: str) -> None:
+        self._call("Runtime.evaluate", {"expression": set_style_js(css), "awaitPromise": True}, session=session)
+
+    def _print(self, session: str, *, final: bool) -> bytes:
+        """One print of the open tab; the final one is tagged (``/Lang``, structure) with a bookmark outline
+        of the headings, as WeasyPrint writes (Chromium builds the outline from the tags; ≈ +25 % bytes)."""
+        res = self._call("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True,
+                                             "generateDocumentOutline": final, "generateTaggedPDF": final},
+                         session=session)
+        return base64.b64decode(res["data"])
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -198,13 +254,14 @@ def render_pdf_chromium(page_html: str, out_path: Path) -> None:
     """
     out_path = Path(out_path)
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.print.html")
+    toc = toc_targets(page_html)
     tmp.write_text(page_html, encoding="utf-8")
     try:
         try:
-            data = _printer().print_pdf(tmp)
+            data = _printer().print_pdf(tmp, toc)
         except Exception:  # noqa: BLE001  (crashed or hung browser: one fresh try)
             close_printer()
-            data = _printer().print_pdf(tmp)
+            data = _printer().print_pdf(tmp, toc)
         out_path.write_bytes(data)
     finally:
         tmp.unlink(missing_ok=True)

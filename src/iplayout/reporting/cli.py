@@ -1,6 +1,7 @@
 """Click commands ``iplayout run``, ``iplayout package`` and ``iplayout verify``."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -81,6 +82,8 @@ def timing_line(t: dict) -> str:
 @click.option("--only", multiple=True, help="select by region/industry code, notebook or job id (repeatable)")
 @click.option("--timeout", type=click.IntRange(min=1), default=None, help="per-cell timeout in seconds")
 @click.option("--no-pdf", is_flag=True, help="render HTML only")
+@click.option("--pdf-engine", type=click.Choice(["chromium", "weasyprint"]), default=None,
+              help="PDF renderer (default: $IPLAYOUT_PDF_ENGINE, else chromium when installed, else weasyprint)")
 @click.option("--scheduler", default=None, help="address of an existing Dask scheduler, e.g. tcp://host:8786")
 @click.option("--reports-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="where run folders are created (default: reports/)")
@@ -90,9 +93,13 @@ def timing_line(t: dict) -> str:
 @click.option("--reuse/--no-reuse", default=True, show_default=True,
               help="copy a report from an earlier run folder when its notebook, parameters, stage tables, code and "
                    "packages are all unchanged (marked 沿用); --no-reuse executes every report")
-def run(plans, db_path, workers, run_id, resume_dir, only, timeout, no_pdf, scheduler, reports_dir, dry_run,
-        fresh_kernels, reuse):
+def run(plans, db_path, workers, run_id, resume_dir, only, timeout, no_pdf, pdf_engine, scheduler, reports_dir,
+        dry_run, fresh_kernels, reuse):
     """Execute run PLANS (params/runs/*.yaml): one run folder with index.html and manifest.json per plan."""
+    if pdf_engine:  # before the pool starts: its workers inherit the environment
+        from .chromium_pdf import ENGINE_ENV  # noqa: PLC0415
+
+        os.environ[ENGINE_ENV] = pdf_engine
     from rich.console import Console  # noqa: PLC0415
 
     from ..config import default_db_path, reports_dir as default_reports  # noqa: PLC0415
@@ -125,6 +132,8 @@ def run(plans, db_path, workers, run_id, resume_dir, only, timeout, no_pdf, sche
             for j in jobs:
                 click.echo(f"  {j.job_id}  →  {j.output_stem}  {j.parameters}")
         return
+    if not no_pdf:
+        _prepare_pdf_font(console)
     if scheduler:
         from .dask_backend import DaskBackend  # noqa: PLC0415
 
@@ -152,6 +161,23 @@ def run(plans, db_path, workers, run_id, resume_dir, only, timeout, no_pdf, sche
     if failed:
         click.echo(f"{failed} report(s) failed", err=True)
         sys.exit(1)
+
+
+def _prepare_pdf_font(console) -> None:
+    """Convert the CJK font for Chromium here, with a message, rather than silently in the first worker."""
+    from ..font_truetype import BOLD, REGULAR, ensure_truetype_fonts, truetype_dir  # noqa: PLC0415
+    from .chromium_pdf import pdf_engine  # noqa: PLC0415
+
+    if pdf_engine() != "chromium":
+        return
+    folder = truetype_dir()
+    if all((folder / name).is_file() for name in (REGULAR, BOLD)):
+        return
+    console.print(f"converting the CJK font to TrueType for Chromium's PDFs (once per machine, ≈ 3 min) → {folder}")
+    try:
+        ensure_truetype_fonts()
+    except Exception as exc:  # noqa: BLE001  (the workers report it as "PDF skipped: …")
+        console.print(f"[yellow]warning:[/yellow] CJK font conversion failed: {exc}")
 
 
 @click.command("package")

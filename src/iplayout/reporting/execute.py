@@ -36,7 +36,7 @@ def init_worker() -> None:
 
     render._exporter("html")
     render._exporter("basic")
-    render.pdf_unavailable_reason()  # imports WeasyPrint and writes the fontconfig file once
+    render.pdf_unavailable_reason()  # once per worker: the engine is found, the font (converted and) configured
 
 
 def _redirect_stderr() -> None:

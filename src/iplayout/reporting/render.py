@@ -1,11 +1,12 @@
-"""Executed notebook → offline HTML page and PDF (WeasyPrint with the CJK font).
+"""Executed notebook → offline HTML page and PDF (Chromium or WeasyPrint, with the CJK font).
 
 HTML: nbconvert's ``lab`` look through the custom template ``templates/iplayout_html`` (CDN script
 blocks emptied, inputs hidden, ``lang="zh-CN"``), plus a title block, a table of contents and a demo
 banner. PDF: nbconvert's ``basic`` body inside ``templates/iplayout_pdf/page.html.j2`` with
 paged-media CSS (running header, page numbers, demo mark in a page-margin box so it is on every page),
-rendered by WeasyPrint (or, with ``IPLAYOUT_PDF_ENGINE=chromium``, by a persistent headless Chromium:
-:mod:`.chromium_pdf`). Charts reach the PDF as the static PNG/SVG outputs the notebook produced.
+printed by a persistent headless Chromium (:mod:`.chromium_pdf`, the default when a browser is installed)
+or by WeasyPrint (``IPLAYOUT_PDF_ENGINE=weasyprint``). Charts reach the PDF as the static PNG/SVG outputs
+the notebook produced.
 """
 from __future__ import annotations
 
@@ -220,7 +221,7 @@ def render_html(nb: Any, info: dict[str, Any]) -> str:
 
 
 def render_print_html(nb: Any, info: dict[str, Any]) -> str:
-    """The HTML WeasyPrint lays out: plain body, print CSS, title block and TOC."""
+    """The HTML the PDF engine lays out: plain body, print CSS, title block and TOC."""
     import jinja2  # noqa: PLC0415
 
     nb2 = strip_screen_only_outputs(strip_meta_outputs(nb))
@@ -268,12 +269,19 @@ def pdf_unavailable_reason() -> str | None:
 
     if pdf_engine() == "chromium":
         if browser_path() is None:
-            return "Chromium unavailable (IPLAYOUT_PDF_ENGINE=chromium, no chromium on PATH)"
-    else:
+            return ("Chromium not found (IPLAYOUT_PDF_ENGINE=chromium): install the Debian package chromium "
+                    "(scripts/system-deps.sh does) or choose the slower engine with --pdf-engine weasyprint")
         try:
-            import weasyprint  # noqa: F401,PLC0415
-        except Exception as exc:  # OSError when pango is missing, ImportError when not installed
-            return f"WeasyPrint unavailable ({type(exc).__name__}: {exc})"
+            from ..font_truetype import chromium_fontconfig  # noqa: PLC0415
+
+            chromium_fontconfig()  # converts the CJK font to TrueType once per machine (≈ 2 min)
+        except Exception as exc:
+            return f"CJK TrueType font unavailable ({type(exc).__name__}: {exc})"
+        return None
+    try:
+        import weasyprint  # noqa: F401,PLC0415
+    except Exception as exc:  # OSError when pango is missing, ImportError when not installed
+        return f"WeasyPrint unavailable ({type(exc).__name__}: {exc})"
     try:
         from ..fonts import setup_fontconfig  # noqa: PLC0415
 
@@ -290,11 +298,11 @@ def render_pdf(nb: Any, info: dict[str, Any], out_path: Path) -> None:
     from ..fonts import setup_fontconfig  # noqa: PLC0415
     from .chromium_pdf import chromium_css, pdf_engine, render_pdf_chromium  # noqa: PLC0415
 
-    setup_fontconfig()  # before pango first loads fontconfig, or Chinese renders as tofu
-    if pdf_engine() == "chromium":  # opt-in engine (IPLAYOUT_PDF_ENGINE), see reporting.chromium_pdf
+    if pdf_engine() == "chromium":  # the default engine (IPLAYOUT_PDF_ENGINE), see reporting.chromium_pdf
         page = render_print_html(nb, info).replace("</style>", chromium_css(info["title"]) + "</style>", 1)
         render_pdf_chromium(page, out_path)
         return
+    setup_fontconfig()  # before pango first loads fontconfig, or Chinese renders as tofu
     from weasyprint import HTML  # noqa: PLC0415
 
     # WeasyPrint logs every unsupported lab CSS property; they are harmless for our print page
