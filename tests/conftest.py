@@ -24,3 +24,23 @@ def pytest_configure(config):
     # keep the stage cache of test runs away from the developer's build/cache
     os.environ.setdefault("IPLAYOUT_CACHE_DIR", str(folder / "cache"))
     os.environ["IPLAYOUT_TEST_DB_READY"] = "1"
+    _start_font_conversion(config)
+
+
+def _start_font_conversion(config) -> None:
+    """On a machine without the converted CJK faces (CI), convert them in the background from the start: the
+    suite runs on one core, the conversion (≈ 160 CPU-s) takes the other, and the first Chromium PDF waits for it."""
+    import shutil
+
+    if not shutil.which("chromium"):
+        return
+    from iplayout.font_truetype import convert_in_background
+
+    config._iplayout_font_proc = convert_in_background()
+
+
+def pytest_unconfigure(config):
+    proc = getattr(config, "_iplayout_font_proc", None)
+    if proc is not None and proc.poll() is None:
+        proc.terminate()  # files are written atomically and the lock dies with it: nothing half-made stays
+        proc.wait(timeout=30)

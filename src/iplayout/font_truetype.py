@@ -43,13 +43,39 @@ def truetype_dir() -> Path:
     return font_cache_root() / f"noto-cjk-sc-ttf-v{VERSION}-{cached_sha256_file(cjk_font_file())[:12]}"
 
 
+def truetype_fonts_ready() -> bool:
+    folder = truetype_dir()
+    return all((folder / name).is_file() for name in (REGULAR, BOLD))
+
+
+def convert_in_background():
+    """Start the one-time conversion in a child process and return it (None when the faces exist already).
+
+    A run or a test session starts it first thing: stage preparation and notebook execution go on meanwhile
+    (the conversion is single-threaded, so on two cores it mostly takes the core the run leaves idle), and the
+    first PDF waits for it on the lock in :func:`ensure_truetype_fonts` instead of converting a second time.
+    Its output goes to ``convert.log`` beside the faces. The caller may terminate it: every file is written
+    atomically, and the lock dies with the process.
+    """
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    if truetype_fonts_ready():
+        return None
+    folder = truetype_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "convert.log", "ab") as log:
+        return subprocess.Popen([sys.executable, "-m", "iplayout.font_truetype"], stdout=log, stderr=log,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+
+
 def ensure_truetype_fonts() -> Path:
     """Folder holding the Regular and bold TrueType faces, converting them first if missing.
 
     Safe under concurrent workers: one converts under an exclusive lock, the others wait and reuse it.
     """
     folder = truetype_dir()
-    if all((folder / name).is_file() for name in (REGULAR, BOLD)):
+    if truetype_fonts_ready():
         return folder
     from filelock import FileLock  # noqa: PLC0415
 
@@ -237,3 +263,7 @@ def embolden(glyph, strength: float) -> None:
     small = np.repeat(ends - starts + 1 < 3, ends - starts + 1)  # points and segments: nothing to offset
     shift[small] = 0
     glyph.coordinates = GlyphCoordinates(np.rint(pts + shift).astype(int).tolist())
+
+
+if __name__ == "__main__":  # `python -m iplayout.font_truetype`: what convert_in_background runs
+    print(ensure_truetype_fonts(), flush=True)

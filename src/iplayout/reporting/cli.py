@@ -164,20 +164,21 @@ def run(plans, db_path, workers, run_id, resume_dir, only, timeout, no_pdf, pdf_
 
 
 def _prepare_pdf_font(console) -> None:
-    """Convert the CJK font for Chromium here, with a message, rather than silently in the first worker."""
-    from ..font_truetype import BOLD, REGULAR, ensure_truetype_fonts, truetype_dir  # noqa: PLC0415
+    """Start the one-time CJK font conversion for Chromium in the background, with a message: stage preparation
+    and the first notebooks run meanwhile, and the first PDF waits for it (rather than every worker idling)."""
+    from ..font_truetype import convert_in_background, truetype_dir  # noqa: PLC0415
     from .chromium_pdf import pdf_engine  # noqa: PLC0415
 
     if pdf_engine() != "chromium":
         return
-    folder = truetype_dir()
-    if all((folder / name).is_file() for name in (REGULAR, BOLD)):
-        return
-    console.print(f"converting the CJK font to TrueType for Chromium's PDFs (once per machine, ≈ 3 min) → {folder}")
     try:
-        ensure_truetype_fonts()
-    except Exception as exc:  # noqa: BLE001  (the workers report it as "PDF skipped: …")
-        console.print(f"[yellow]warning:[/yellow] CJK font conversion failed: {exc}")
+        proc = convert_in_background()
+    except Exception as exc:  # noqa: BLE001  (the workers then convert themselves, or report "PDF skipped: …")
+        console.print(f"[yellow]warning:[/yellow] CJK font conversion could not start: {exc}")
+        return
+    if proc is not None:
+        console.print("converting the CJK font to TrueType for Chromium's PDFs in the background (once per machine, "
+                      f"≈ 160 CPU-s; the first PDF waits for it) → {truetype_dir()}")
 
 
 @click.command("package")
