@@ -21,7 +21,7 @@ from ..fileio import atomic_write
 
 STATUS = "status.json"
 #: temporary files of a report being executed/rendered (see execute.execute_job)
-TEMP_PATTERNS = (".*.tmp.ipynb", ".*.tmp", ".*.tmp.pdf")
+TEMP_PATTERNS = (".*.tmp.ipynb", ".*.tmp", ".*.tmp.pdf", ".*.print.html")  # .print.html: Chromium's print page
 
 
 def write_status(run_dir: Path, state: str, *, missing: list[str] | None = None, **extra: Any) -> Path:
