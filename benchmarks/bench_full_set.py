@@ -49,6 +49,7 @@ def main() -> None:
     apply_pdf_engine(args)
 
     from iplayout.reporting.backends import LocalBackend  # noqa: PLC0415
+    from iplayout.reporting.chromium_pdf import pdf_engine  # noqa: PLC0415
 
     tmp = Path(tempfile.mkdtemp(prefix="iplayout-bench-full-"))
     out = args.keep or tmp / "reports"
@@ -83,7 +84,7 @@ def main() -> None:
         print(f"full set: {n} reports ({failed} failed) in {run_s:.1f} s run"
               + (f" + {build_s:.1f} s db build" if build_s else " (database given)")
               + f"  — target ≤ 120 s; {run_s / max(n, 1):.2f} s/report wall, workers {args.workers or 'cores'}"
-              f", cores {os.cpu_count()}, PDF engine {os.environ.get('IPLAYOUT_PDF_ENGINE', 'weasyprint')}")
+              f", cores {os.cpu_count()}, PDF engine {pdf_engine()}")
         print(f"  stages {totals['stage_seconds']:.1f} s | reports wall {totals['execute_seconds']:.1f} s | summed "
               f"over workers: execution {totals['report_execute_seconds']:.1f} s, HTML {totals['report_html_seconds']:.1f} s, "
               f"PDF {totals['report_pdf_seconds']:.1f} s | index {totals['index_seconds']:.1f} s")
