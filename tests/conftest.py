@@ -30,12 +30,11 @@ def pytest_configure(config):
 def _start_font_conversion(config) -> None:
     """On a machine without the converted CJK faces (CI), convert them in the background from the start: the
     suite runs on one core, the conversion (≈ 160 CPU-s) takes the other, and the first Chromium PDF waits for it."""
-    import shutil
-
-    if not shutil.which("chromium"):
-        return
     from iplayout.font_truetype import convert_in_background
+    from iplayout.reporting.chromium_pdf import browser_path
 
+    if browser_path() is None:
+        return
     config._iplayout_font_proc = convert_in_background()
 
 

@@ -81,7 +81,7 @@ def ensure_truetype_fonts() -> Path:
 
     folder.mkdir(parents=True, exist_ok=True)
     with FileLock(str(folder.with_name(folder.name + ".lock"))):
-        if not all((folder / name).is_file() for name in (REGULAR, BOLD)):
+        if not truetype_fonts_ready():  # another process may have converted while we waited
             convert(cjk_font_file(), folder)
     return folder
 

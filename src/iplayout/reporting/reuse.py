@@ -19,7 +19,6 @@ or no longer match the checksums recorded in their manifest.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import platform
 import shutil
@@ -29,6 +28,7 @@ from typing import Any
 
 from ..fileio import atomic_path, sha256_file, sha256_tree
 from ..log import logger
+from .jobs import canonical_json
 from .manifest import package_versions, run_manifests
 
 #: parameters the runner fills with locations of this run; what they point at is covered by the stage checksums
@@ -37,10 +37,6 @@ RUNNER_LOCATIONS = ("db_path", "stage_dir")
 RUN_BOUND = ("run_dir",)
 #: fields of an earlier job record carried over to the reused one
 CARRIED = ("duration", "is_demo", "report_title", "sources", "warnings")
-
-
-def _canonical(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 @lru_cache(maxsize=4)
@@ -64,7 +60,7 @@ def code_fingerprint(pdf_engine: str) -> str:
         if exe:
             st = Path(exe).resolve().stat()
             payload["browser"] = [str(Path(exe).resolve()), st.st_size, st.st_mtime_ns]
-    return hashlib.sha256(_canonical(payload).encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
 def stages_read_by(job_stage: str | None, territory: str | None, year: int | None,
@@ -90,7 +86,7 @@ def content_key(*, notebook_sha: str, parameters: dict[str, Any], stage_shas: di
         return None
     params = {k: v for k, v in parameters.items() if k not in RUNNER_LOCATIONS}
     payload = {"notebook": notebook_sha, "parameters": params, "stages": stage_shas, "code": code_sha, "pdf": pdf}
-    return hashlib.sha256(_canonical(payload).encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
 class EarlierReports:
@@ -137,20 +133,26 @@ def copy_outputs(src_run: Path, dst_run: Path, outputs: dict[str, str]) -> None:
             shutil.copyfile(src_run / rel_path, tmp)
 
 
-def copy_attachments(src_run: Path, dst_run: Path, stage_folders: set[str]) -> list[str]:
+def copy_attachments(src_run: Path, dst_run: Path, stage_folder: str) -> list[str]:
     """Workbooks a reused report wrote next to its stage tables in the earlier run (the catalogue's
     ``catalogue.xlsx``) that this run's stage folder lacks; returns what was copied."""
     copied = []
-    for folder in sorted(stage_folders):
-        src = src_run / folder
-        if not src.is_dir():
-            continue
-        for f in sorted(src.glob("*.xlsx")):
-            if f.name.startswith("."):
-                continue
-            dst = dst_run / folder / f.name
-            if not dst.exists():
-                with atomic_path(dst, tag="reuse") as tmp:
-                    shutil.copyfile(f, tmp)
-                copied.append(os.path.relpath(dst, dst_run))
+    src = src_run / stage_folder
+    for f in sorted(src.glob("*.xlsx")) if src.is_dir() else ():
+        dst = dst_run / stage_folder / f.name
+        if not f.name.startswith(".") and not dst.exists():
+            with atomic_path(dst, tag="reuse") as tmp:
+                shutil.copyfile(f, tmp)
+            copied.append(os.path.relpath(dst, dst_run))
     return copied
+
+
+def adopt(rec: dict[str, Any], hit: tuple[Path, dict[str, Any]], run_dir: Path, stage_folder: str | None) -> None:
+    """Copy the earlier report ``hit`` (from :meth:`EarlierReports.find`) into ``run_dir`` and make ``rec`` its
+    record: status ``reused``, ``reused_from`` the earlier run, its outputs, checksums and carried fields."""
+    src_run, prev = hit
+    copy_outputs(src_run, run_dir, prev["outputs"])
+    if stage_folder:
+        copy_attachments(src_run, run_dir, stage_folder)
+    rec.update({k: prev.get(k) for k in CARRIED}, status="reused", outputs=dict(prev["outputs"]),
+               sha256=dict(prev["sha256"]), reused_from=src_run.name)

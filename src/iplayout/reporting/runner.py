@@ -24,7 +24,7 @@ from .manifest import (SCHEMA_VERSION, code_version, db_build_info, db_sources, 
                        package_versions, sha256_file, sha256_tree, write_manifest)
 from .parameters import CodeBook, load_declarations
 from .plans import LoadedPlan
-from .reuse import CARRIED, EarlierReports, code_fingerprint, content_key, copy_attachments, copy_outputs, stages_read_by
+from .reuse import EarlierReports, adopt, code_fingerprint, content_key, stages_read_by
 from .status import remove_temporaries, sweep_interrupted, write_status
 
 
@@ -233,12 +233,7 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root:
             continue
         hit = earlier.find(rec["content_key"]) if earlier is not None else None
         if hit is not None:
-            src_run, prev = hit
-            copy_outputs(src_run, run_dir, prev["outputs"])
-            if stage_rec and stage_rec.get("folder"):
-                copy_attachments(src_run, run_dir, {stage_rec["folder"]})
-            rec.update({k: prev.get(k) for k in CARRIED}, status="reused", outputs=dict(prev["outputs"]),
-                       sha256=dict(prev["sha256"]), reused_from=src_run.name)
+            adopt(rec, hit, run_dir, (stage_rec or {}).get("folder"))
             n_reused += 1
             continue
         tasks.append({"job": job.to_dict(), "run_dir": str(run_dir), "run_id": rid, "pdf": pdf, "retries": 1,
