@@ -61,3 +61,32 @@ def test_a_figure_named_whole_by_its_content_reuses_the_png():
     other = curve.assign(value_share=[0.0, 0.3, 1.0])
     assert _bundle_png(charts.plot_lorenz({"专利授权": other}, title="洛伦兹曲线", source=SOURCE)) != first
     assert len(png._IMAGES) == 2
+
+
+def _regression(highlight: str):
+    x = [1e5, 3e5, 1e6, 3e6, 5e6]
+    points = pd.DataFrame({"x": x, "y": [v / 50 for v in x], "outlier": [False, True, False, False, False]},
+                          index=["320100", "320200", "320300", "320400", "320500"])
+    band = pd.DataFrame({"x": x, "fit": [v / 50 for v in x], "ci_low": [v / 60 for v in x],
+                         "ci_high": [v / 40 for v in x]})
+    labels = pd.Series({"320100": "南京", "320200": "无锡", "320300": "徐州", "320400": "常州", "320500": "连云港市区"})
+    return charts.plot_regression(points, band, labels=labels, highlight=highlight, title="授权量与研发经费",
+                                  xlabel="研发经费（万元）", ylabel="授权量（件）", note="弹性 1.00", source=SOURCE)
+
+
+def test_regression_layout_is_reused_and_the_region_label_still_fits():
+    """The highlighted point's label is left out of the layout and its key, then the tight box grows to hold
+    it: a reused layout gives the bytes of a fresh one, and a long name at the right edge is not cut off."""
+    png._LAYOUTS.clear()
+    fresh = _bundle_png(_regression("320500"))
+    png._LAYOUTS.clear()
+    _bundle_png(_regression("320100"))
+    assert len(png._LAYOUTS) == 1
+    assert _bundle_png(_regression("320500")) == fresh and len(png._LAYOUTS) == 1
+    _bundle_png(_regression("320200"))  # the outlier itself: its label leaves the layout, another key
+    assert len(png._LAYOUTS) == 2
+    from PIL import Image
+
+    wide = Image.open(io.BytesIO(fresh)).size[0]
+    short = Image.open(io.BytesIO(_bundle_png(_regression("320100")))).size[0]
+    assert wide > short  # the rightmost point's five-character label widened the picture

@@ -118,17 +118,30 @@ def test_chromium_pdf_toc_numbers_furniture_fonts_and_same_bytes(tmp_path, monke
             new_output("stream", name="stdout", text=f"第{k}节 明细\n" * (60 * k))]))
     info = render.report_info(nb, JOB, "RUN")
     assert render.pdf_unavailable_reason() is None
+    prints = []
+    real_print = chromium_pdf.ChromiumPrinter._print
+    monkeypatch.setattr(chromium_pdf.ChromiumPrinter, "_print",
+                        lambda self, session, *, final: prints.append(final) or real_print(self, session, final=final))
+    monkeypatch.setattr(chromium_pdf, "_TOC_PAGES", {})
     try:
-        pdfs = [tmp_path / "a.pdf", tmp_path / "b.pdf"]
-        for pdf in pdfs:  # the second report reuses the running browser
+        pdfs = [tmp_path / "a.pdf", tmp_path / "b.pdf", tmp_path / "c.pdf"]
+        counts = []
+        for i, pdf in enumerate(pdfs):  # later reports reuse the running browser
+            if i == 1:  # a wrong guess of the TOC's page numbers (another report's) is found out and corrected
+                (key, pages), = chromium_pdf._TOC_PAGES.items()
+                chromium_pdf._TOC_PAGES[key] = {sid: n + 1 for sid, n in pages.items()}
+            n0 = len(prints)
             render.render_pdf(nb, info, pdf)
+            counts.append(prints[n0:])
         browser = chromium_pdf._browser
         assert browser is not None and browser.alive()
     finally:
         chromium_pdf.close_printer()
     assert not browser.profile.exists()  # the temporary browser profile is removed
+    # no guess: headings-only pass + final; wrong guess: two finals; right guess (the last pages): one final
+    assert counts == [[False, True], [True, True], [True]]
     data = pdfs[0].read_bytes()
-    assert data[:5] == b"%PDF-" and data == pdfs[1].read_bytes()  # same notebook, same bytes (no dates)
+    assert data[:5] == b"%PDF-" and data == pdfs[1].read_bytes() == pdfs[2].read_bytes()  # same bytes (no dates)
     assert b"/CreationDate" not in data
     text = subprocess.run(["pdftotext", "-layout", str(pdfs[0]), "-"], capture_output=True, text=True,
                           check=True).stdout

@@ -31,3 +31,13 @@ def test_strip_timing_makes_runs_comparable():
     assert nb.metadata["papermill"] == {"input_path": "chinese.ipynb", "parameters": {"region_code": "320100"}}
     assert nb.cells[0].metadata == {"papermill": {"status": "completed"}}
     assert nbformat.writes(nb) == nbformat.writes(nbformat.reads(nbformat.writes(nb), as_version=4))
+
+
+def test_strip_timing_drops_object_addresses_from_plain_text():
+    """A Styler's fallback text is its default repr, whose address differs from process to process."""
+    nb = new_notebook(cells=[new_code_cell("t")])
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={
+        "text/plain": "<pandas.io.formats.style.Styler at 0x7f0293dacad0>", "text/html": "<b>at 0x1></b>"})]
+    strip_timing(nb, "t.ipynb")
+    assert nb.cells[0].outputs[0]["data"] == {"text/plain": "<pandas.io.formats.style.Styler>",
+                                              "text/html": "<b>at 0x1></b>"}

@@ -145,3 +145,23 @@ def test_process_caches_keep_a_warm_kernel_report_identical_to_a_fresh_one(tmp_p
         kernels.discard_kernels()
     fresh = _run(True, nb, tmp_path / "fresh.ipynb", preload=preload)
     assert '"image/png"' in fresh and warm[0] != fresh and warm[1] == fresh and warm[2] == fresh
+
+
+@pytest.mark.slow
+def test_warm_up_prepares_the_kernel_the_first_report_then_uses(tmp_path):
+    """The runner's warm-up (while stages are prepared) starts the kernel the first report runs in."""
+    from iplayout.reporting.execute import warm_worker
+
+    nb = _notebook(tmp_path / "a.ipynb", "print('好', region_code)")
+    task = {"pdf": False, "kernel_name": "python3", "fresh_kernel": False, "preload": ["json"]}
+    try:
+        first = warm_worker(task)
+        kernel = kernels._local.kernels["python3"]
+        again = warm_worker(task)
+        assert first["warmed"] == again["warmed"] == ["kernel"] and kernels._local.kernels["python3"] is kernel
+        assert again["seconds"] < 0.5 < first["seconds"]  # already warm: returns at once
+        out = _run(False, nb, tmp_path / "out.ipynb", preload=["json"])
+        assert kernels._local.kernels["python3"] is kernel and kernel.reports == 1 and "好 320200" in out
+        assert warm_worker(dict(task, fresh_kernel=True))["warmed"] == []  # fresh kernels: nothing to keep warm
+    finally:
+        kernels.discard_kernels()

@@ -88,10 +88,13 @@ def plot_regression(points: pd.DataFrame, band: pd.DataFrame, *, labels: pd.Seri
     odd = points[points["outlier"].astype(bool)]
     ax.scatter(normal["x"], normal["y"], s=22, color=BASE, alpha=0.8, zorder=3, label="地区")
     ax.scatter(odd["x"], odd["y"], s=40, facecolor="white", edgecolor="#edae49", lw=1.8, zorder=4, label="离群地区")
+    named, free = [], []
     for code, row in points.iterrows():
         if code == highlight or bool(row["outlier"]):
-            ax.annotate(str(labels.get(code, code)), (row["x"], row["y"]), xytext=(4, 4), textcoords="offset points",
-                        fontsize=8.5, color=HIGHLIGHT if code == highlight else "#444444")
+            text = ax.annotate(str(labels.get(code, code)), (row["x"], row["y"]), xytext=(4, 4),
+                               textcoords="offset points", fontsize=8.5, color=HIGHLIGHT if code == highlight else "#444444")
+            # the region's own label moves from report to report: left out of the layout (and its key)
+            free.append(text) if code == highlight else named.append(str(labels.get(code, code)))
     if highlight in points.index:
         ax.scatter([points.loc[highlight, "x"]], [points.loc[highlight, "y"]], s=70, color=HIGHLIGHT, zorder=5,
                    label=str(labels.get(highlight, highlight)))
@@ -103,8 +106,10 @@ def plot_regression(points: pd.DataFrame, band: pd.DataFrame, *, labels: pd.Seri
     ax.set_title(title)
     if note:
         ax.text(0.02, 0.97, note, transform=ax.transAxes, va="top", fontsize=8.5, color="#333333")
-    ax.legend(loc="lower right")
-    return finish(fig, source=source)
+    ax.legend(loc="lower right")  # inside the axes: the region's name in it moves nothing
+    content = ("regression", title, xlabel, ylabel, note, log, tuple(named), frame_content(points[["x", "y"]]),
+               frame_content(band[["x", "fit", "ci_low", "ci_high"]]))
+    return finish(fig, source=source, layout=content, free=free)
 
 
 def plot_rank_intervals(df: pd.DataFrame, *, title: str, highlight: str | None = None, source: str | None = None):

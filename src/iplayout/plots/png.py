@@ -41,18 +41,20 @@ def frame_content(obj) -> tuple:
     return tuple(str(i) for i in obj.index), tuple(str(c) for c in getattr(obj, "columns", ())), values.tobytes()
 
 
-def figure_png(fig, *, compress_level: int, key=None, image: bool = False) -> bytes:
+def figure_png(fig, *, compress_level: int, key=None, image: bool = False, free=()) -> bytes:
     """PNG bytes of ``fig`` at its dpi cropped to its tight bounding box, as ``savefig(bbox_inches="tight")``.
 
     ``image``: ``key`` determines the picture itself (a chart of the territory that every region's report
-    shows), so an equal figure printed before gives the bytes without drawing.
+    shows), so an equal figure printed before gives the bytes without drawing. ``free``: artists left out of
+    the layout and of ``key`` (the label of the highlighted point, which moves with the region): the figure
+    is laid out without them and the tight box then grown to hold them, with or without a cached layout.
     """
     if image and key is not None:
         ikey = (key, compress_level)
         if ikey not in _IMAGES:
             while len(_IMAGES) >= _IMAGES_MAX:
                 _IMAGES.pop(next(iter(_IMAGES)))
-            _IMAGES[ikey] = figure_png(fig, compress_level=compress_level, key=key)
+            _IMAGES[ikey] = figure_png(fig, compress_level=compress_level, key=key, free=free)
         return _IMAGES[ikey]
     from matplotlib import rcParams
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -77,6 +79,14 @@ def figure_png(fig, *, compress_level: int, key=None, image: bool = False) -> by
                 _LAYOUTS.pop(next(iter(_LAYOUTS)))
             _LAYOUTS[key] = (state, _axes_state(fig, original=False), bbox,
                              tuple((n, getattr(fig, n).get_position()) for n in _SUPTEXTS if getattr(fig, n)))
+    if free:
+        from matplotlib.transforms import Bbox
+
+        renderer = canvas.get_renderer()
+        to_inches = fig.dpi_scale_trans.inverted()
+        pad = rcParams["savefig.pad_inches"]
+        bbox = Bbox.union([bbox] + [a.get_window_extent(renderer).transformed(to_inches).padded(pad)
+                                    for a in free if a.get_visible()])
     # the layout is final. Not set_layout_engine("none"): its placeholder engine still makes print_figure draw
     # the figure once more "to run the layout"; without an engine the figure is drawn once
     fig._layout_engine = None

@@ -10,7 +10,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Iterable, Iterator
 
-from .execute import execute_job, init_worker
+from .execute import execute_job, init_worker, warm_worker
 
 
 def default_workers() -> int:
@@ -42,6 +42,16 @@ class LocalBackend:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn"),
                                              initializer=init_worker)
         return self._pool
+
+    def warm_up(self, task: dict[str, Any]) -> None:
+        """Start the workers now and let each prepare its kernel and browser for ``task`` (the options every
+        job of the run shares) while the runner prepares the stages; does not wait. One warm-up per worker:
+        each takes about as long as a worker's start, so an idle worker takes the next one."""
+        if self.workers == 0:
+            return
+        pool = self._get_pool()
+        for _ in range(self.workers):
+            pool.submit(warm_worker, task)
 
     def run(self, tasks: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         tasks = list(tasks)

@@ -30,12 +30,16 @@ import time
 from pathlib import Path
 
 from .chromium_toc import (HEADINGS_ONLY_CSS, TOC_CSS, named_destination_pages, set_style_js, stable_bytes,
-                           toc_page_css, toc_targets)
+                           toc_key, toc_page_css, toc_targets)
 
 ENGINE_ENV = "IPLAYOUT_PDF_ENGINE"
 ENGINES = ("weasyprint", "chromium")
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 _browser: ChromiumPrinter | None = None
+#: TOC → the pages its headings landed on in the last report printed with it (reports of one notebook for
+#: other regions mostly paginate alike); a guess, always checked against the PDF (:meth:`print_pdf`)
+_TOC_PAGES: dict[str, dict[str, int]] = {}
+_TOC_PAGES_MAX = 64
 
 
 def pdf_engine() -> str:
@@ -80,6 +84,7 @@ class ChromiumPrinter:
         self._loop = None
         self._target: str | None = None
         self._session: str | None = None
+        self.printed = 0  # pages printed (a warm-up page counts)
 
     def start(self) -> None:
         import asyncio  # noqa: PLC0415
@@ -136,36 +141,47 @@ class ChromiumPrinter:
 
         return self._loop.run_until_complete(asyncio.wait_for(go(), self.timeout))
 
-    def print_pdf(self, html_path: Path, toc_ids: list[str] | tuple[str, ...] = ()) -> bytes:
-        """PDF bytes of ``html_path`` (A4 and margins from its ``@page`` rules).
+    def print_pdf(self, html_path: Path, toc_ids: list[str] | tuple[str, ...] = (),
+                  guess: dict[str, int] | None = None) -> tuple[bytes, dict[str, int]]:
+        """PDF bytes of ``html_path`` (A4 and margins from its ``@page`` rules), and the TOC targets' pages.
 
         With ``toc_ids`` (the headings the TOC links to) the page is printed twice: the first print, with
         only the headings painted, gives each heading's page through the PDF's named destinations, the
         numbers go into the TOC, and the second PDF must have the same destinations (else a third pass; a
-        fourth disagreement is an error).
+        fourth disagreement is an error). ``guess`` (the pages of an earlier report with the same TOC)
+        replaces the first print: the final print with the guessed numbers is checked the same way, and
+        only a wrong guess costs a second full print. The numbers sit in fixed-width boxes, so wrong numbers
+        never move a heading: the pages read from that print are the right ones.
         """
         session = self._tab()
+        self.printed += 1
         try:
             self._call("Page.navigate", {"url": Path(html_path).resolve().as_uri()}, session=session,
                        until_event="Page.loadEventFired")
-            if toc_ids:
-                self._set_style(session, HEADINGS_ONLY_CSS)
-            data = self._print(session, final=not toc_ids)
-            if toc_ids:
+            if not toc_ids:
+                return stable_bytes(self._print(session, final=True)), {}
+            if guess is not None and all(sid in guess for sid in toc_ids):
+                self._set_style(session, toc_page_css({sid: guess[sid] for sid in toc_ids}))
+                data = self._print(session, final=True)
                 pages = named_destination_pages(data)
-                for _ in range(3):
-                    missing = [sid for sid in toc_ids if sid not in pages]
-                    if missing:
-                        raise RuntimeError(f"Chromium PDF: no destination for TOC target(s) {missing[:5]}")
-                    wanted = {sid: pages[sid] for sid in toc_ids}
-                    self._set_style(session, toc_page_css(wanted))
-                    data = self._print(session, final=True)
-                    pages = named_destination_pages(data)
-                    if all(pages.get(sid) == n for sid, n in wanted.items()):
-                        break
-                else:
-                    raise RuntimeError("Chromium PDF: TOC page numbers moved the headings three times")
-            return stable_bytes(data)
+                if all(pages.get(sid) == guess[sid] for sid in toc_ids):
+                    return stable_bytes(data), {sid: guess[sid] for sid in toc_ids}
+            else:
+                self._set_style(session, HEADINGS_ONLY_CSS)
+                pages = named_destination_pages(self._print(session, final=False))
+            for _ in range(3):
+                missing = [sid for sid in toc_ids if sid not in pages]
+                if missing:
+                    raise RuntimeError(f"Chromium PDF: no destination for TOC target(s) {missing[:5]}")
+                wanted = {sid: pages[sid] for sid in toc_ids}
+                self._set_style(session, toc_page_css(wanted))
+                data = self._print(session, final=True)
+                pages = named_destination_pages(data)
+                if all(pages.get(sid) == n for sid, n in wanted.items()):
+                    break
+            else:
+                raise RuntimeError("Chromium PDF: TOC page numbers moved the headings three times")
+            return stable_bytes(data), wanted
         except Exception:
             self._close_tab()  # a tab in an unknown state is not reused
             raise
@@ -246,6 +262,20 @@ def _printer() -> ChromiumPrinter:
     return _browser
 
 
+def warm_up(css: str) -> None:
+    """Start this process's browser and print one short Chinese page in the report CSS ``css``, so that the first
+    report does not also pay the browser's start, its renderer and the CJK faces' loading (≈ 1.5 CPU-s)."""
+    printer = _printer()
+    if printer.printed:
+        return
+    page = printer.profile / "warm-up.html"
+    page.write_text('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><style>' + css
+                    + '</style></head><body><h2>知识产权区域布局</h2><p>江苏省专利授权量 2016 年</p>'
+                    '<table class="ipl-table"><tr><th>地区</th><td>南京</td></tr></table></body></html>',
+                    encoding="utf-8")
+    printer.print_pdf(page)
+
+
 def render_pdf_chromium(page_html: str, out_path: Path) -> None:
     """Write ``page_html`` (the print page of :func:`~iplayout.reporting.render.render_print_html`) as a PDF.
 
@@ -255,16 +285,21 @@ def render_pdf_chromium(page_html: str, out_path: Path) -> None:
     out_path = Path(out_path)
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.print.html")
     toc = toc_targets(page_html)
+    key = toc_key(page_html)
     tmp.write_text(page_html, encoding="utf-8")
     try:
         try:
-            data = _printer().print_pdf(tmp, toc)
+            data, pages = _printer().print_pdf(tmp, toc, _TOC_PAGES.get(key))
         except Exception:  # noqa: BLE001  (crashed or hung browser: one fresh try)
             close_printer()
-            data = _printer().print_pdf(tmp, toc)
+            data, pages = _printer().print_pdf(tmp, toc)
         out_path.write_bytes(data)
     finally:
         tmp.unlink(missing_ok=True)
+    if pages:
+        while len(_TOC_PAGES) >= _TOC_PAGES_MAX:
+            _TOC_PAGES.pop(next(iter(_TOC_PAGES)))
+        _TOC_PAGES[key] = pages
 
 
 def close_printer() -> None:

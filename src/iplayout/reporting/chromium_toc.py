@@ -38,6 +38,12 @@ def toc_targets(page_html: str) -> list[str]:
     return _TOC_HREF.findall(m.group(1)) if m else []
 
 
+def toc_key(page_html: str) -> str:
+    """The print page's TOC (entries and their targets) as a key for the page numbers of a similar report."""
+    m = _TOC_NAV.search(page_html)
+    return m.group(1) if m else ""
+
+
 def toc_page_css(pages: dict[str, int]) -> str:
     """Rules that replace the placeholder with each entry's page number."""
     return "".join(f'.ipl-toc a[href="#{sid}"]::after {{ content: "{n}"; }}\n' for sid, n in pages.items())

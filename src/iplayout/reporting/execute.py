@@ -19,6 +19,7 @@ from ..fileio import atomic_path, atomic_write  # noqa: F401  (atomic_write: als
 
 _TIMING_KEYS = ("start_time", "end_time", "duration")
 _KERNEL_TMP = re.compile(r"ipykernel_\d+")  # /tmp/ipykernel_<pid>/<hash>.py: cell code as ipykernel names it
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")  # default object reprs name a memory address: <Styler at 0x7f…>
 
 
 def init_worker() -> None:
@@ -37,6 +38,34 @@ def init_worker() -> None:
     render._exporter("html")
     render._exporter("basic")
     render.pdf_unavailable_reason()  # once per worker: the engine is found, the font (converted and) configured
+
+
+def warm_worker(task: dict[str, Any]) -> dict[str, Any]:
+    """Get this worker ready for ``task``'s reports before the first one arrives (the runner submits one per
+    worker while it prepares the stages, when the pool would otherwise wait): the warm kernel started and
+    prepared with the plan's imports, and the PDF engine's browser started with the CJK faces loaded.
+
+    Idempotent (an already warm worker returns at once) and never raises: whatever fails here fails again,
+    with its report, in the first job. Returns the seconds spent and what was warmed.
+    """
+    from . import kernels, render  # noqa: PLC0415
+
+    t0 = time.perf_counter()
+    done = []
+    try:
+        if not task.get("fresh_kernel"):
+            kernels.warm_kernel(task.get("kernel_name", "python3"), task.get("preload", ()),
+                                task.get("start_timeout", 60))
+            done.append("kernel")
+        if task.get("pdf", True) and render.pdf_unavailable_reason() is None:
+            from .chromium_pdf import pdf_engine, warm_up  # noqa: PLC0415
+
+            if pdf_engine() == "chromium":
+                warm_up(render.print_css())
+                done.append("browser")
+    except Exception as exc:  # noqa: BLE001
+        done.append(f"failed: {type(exc).__name__}")
+    return {"seconds": round(time.perf_counter() - t0, 3), "warmed": done}
 
 
 def _redirect_stderr() -> None:
@@ -83,6 +112,10 @@ def strip_timing(nb: Any, notebook_rel: str) -> Any:
                 cpm.pop(key, None)
         cell.metadata.pop("execution", None)
         for out in cell.get("outputs", []):  # warnings and tracebacks name the kernel's temp folder
+            plain = out.get("data", {}).get("text/plain")
+            if plain is not None:  # a table's fallback text is its default repr, with an address per process
+                out["data"]["text/plain"] = (_ADDRESS.sub(">", plain) if isinstance(plain, str)
+                                             else [_ADDRESS.sub(">", line) for line in plain])
             if out.get("output_type") == "stream" and isinstance(out.get("text"), str):
                 out["text"] = _KERNEL_TMP.sub("ipykernel", out["text"])
             elif out.get("output_type") == "error":

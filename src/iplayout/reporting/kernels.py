@@ -223,7 +223,7 @@ def run_report(input_path: str, output_path: str, parameters: dict[str, Any], *,
             return kernel.execute(input_path, output_path, parameters, timeout)
         finally:
             kernel.shutdown()
-    kernel = _warm_kernel(kernel_name, preload, start_timeout)
+    kernel = warm_kernel(kernel_name, preload, start_timeout)
     try:
         return kernel.execute(input_path, output_path, parameters, timeout)
     except (CellTimeoutError, DeadKernelError):
@@ -238,7 +238,8 @@ def run_report(input_path: str, output_path: str, parameters: dict[str, Any], *,
         raise
 
 
-def _warm_kernel(kernel_name: str, preload: list[str] | tuple[str, ...], start_timeout: float) -> ReportKernel:
+def warm_kernel(kernel_name: str, preload: list[str] | tuple[str, ...], start_timeout: float = 60) -> ReportKernel:
+    """This thread's warm kernel for ``kernel_name`` prepared with ``preload``, started if there is none."""
     kernels: dict[str, ReportKernel] = getattr(_local, "kernels", None) or {}
     _local.kernels = kernels
     kernel = kernels.get(kernel_name)

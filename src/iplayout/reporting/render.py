@@ -168,9 +168,16 @@ def _css(kind: str = "html") -> str:
     return (TEMPLATES / "report.css").read_text(encoding="utf-8") + "\n" + extra.read_text(encoding="utf-8")
 
 
+def print_css() -> str:
+    """The print page's CSS as the Chromium engine uses it (without a running title)."""
+    from .chromium_pdf import chromium_css  # noqa: PLC0415
+
+    return _css("print") + "\n" + chromium_css("")
+
+
 @lru_cache(maxsize=2)
 def _exporter(kind: str):
-    from nbconvert import HTMLExporter  # noqa: PLC0415
+    from .exporters import ReportHTMLExporter as HTMLExporter  # noqa: PLC0415
 
     if kind == "html":
         exp = HTMLExporter(template_name="iplayout_html", extra_template_basedirs=[str(TEMPLATES)])

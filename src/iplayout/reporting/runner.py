@@ -195,6 +195,9 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root:
         if "run_dir" in decl and not job.parameters.get("run_dir"):  # e.g. the progress report's links
             job.parameters["run_dir"] = str(run_dir)
 
+    preload = notebook_imports(sorted({j.notebook_path for j in all_jobs}))  # what the kernels import up front
+    if jobs and hasattr(backend, "warm_up"):  # the workers get ready while this process prepares the stages
+        backend.warm_up({"pdf": pdf, "kernel_name": kernel_name, "fresh_kernel": fresh_kernels, "preload": preload})
     db_sha = sha256_file(db_path)
     t0 = time.perf_counter()
     stages = _prepare_stages(jobs, run_dir, db_path)
@@ -203,7 +206,6 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root:
 
     records: dict[str, dict[str, Any]] = {}
     tasks: list[dict[str, Any]] = []
-    preload = notebook_imports(sorted({j.notebook_path for j in all_jobs}))  # what the kernels import up front
     from .chromium_pdf import pdf_engine  # noqa: PLC0415
 
     code_sha = code_fingerprint(pdf_engine() if pdf else "none")
