@@ -41,3 +41,24 @@ def test_strip_timing_drops_object_addresses_from_plain_text():
     strip_timing(nb, "t.ipynb")
     assert nb.cells[0].outputs[0]["data"] == {"text/plain": "<pandas.io.formats.style.Styler>",
                                               "text/html": "<b>at 0x1></b>"}
+
+
+def test_the_runners_pdf_engine_reaches_the_worker(tmp_path, monkeypatch):
+    """A Dask worker on another machine renders with the engine the run chose (and its content keys name)."""
+    from iplayout.reporting import chromium_pdf, render
+
+    monkeypatch.setenv(chromium_pdf.ENGINE_ENV, "chromium")
+    seen = []
+    monkeypatch.setattr(render, "pdf_unavailable_reason", lambda: None)
+    monkeypatch.setattr(render, "render_pdf", lambda nb, info, out: (seen.append(chromium_pdf.pdf_engine()),
+                                                                     Path(out).write_bytes(b"%PDF-")))
+    nb = new_notebook(cells=[new_code_cell("1")])
+    src = tmp_path / "n.ipynb"
+    nbformat.write(nb, str(src))
+    monkeypatch.setattr("iplayout.reporting.kernels.run_report",
+                        lambda inp, out, params, **kw: nbformat.write(nb, out))
+    job = {"job_id": "n--1", "notebook": "n.ipynb", "notebook_path": str(src), "parameters": {},
+           "output_stem": "n-1", "group": "g", "title": "t"}
+    res = execute_job({"job": job, "run_dir": str(tmp_path), "run_id": "r", "pdf": True,
+                       "pdf_engine": "weasyprint"})
+    assert res["status"] == "ok" and seen == ["weasyprint"] and (tmp_path / "n-1.pdf").read_bytes() == b"%PDF-"

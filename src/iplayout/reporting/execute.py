@@ -194,6 +194,10 @@ def execute_job(task: dict[str, Any]) -> dict[str, Any]:
     from . import kernels, render  # noqa: PLC0415
 
     job, run_dir = task["job"], Path(task["run_dir"])
+    if task.get("pdf_engine"):  # the runner's choice (its content keys name it), also on a Dask worker's machine
+        from .chromium_pdf import ENGINE_ENV  # noqa: PLC0415
+
+        os.environ[ENGINE_ENV] = task["pdf_engine"]
     stem = run_dir / job["output_stem"]
     stem.parent.mkdir(parents=True, exist_ok=True)
     tmp_nb = stem.with_name(f".{stem.name}.{os.getpid()}.tmp.ipynb")

@@ -208,7 +208,8 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root:
     tasks: list[dict[str, Any]] = []
     from .chromium_pdf import pdf_engine  # noqa: PLC0415
 
-    code_sha = code_fingerprint(pdf_engine() if pdf else "none")
+    engine = pdf_engine()
+    code_sha = code_fingerprint(engine if pdf else "none")
     t0 = time.perf_counter()
     earlier = EarlierReports(reports_root, exclude=run_dir) if reuse and resume_dir is None else None
     n_reused = 0
@@ -240,7 +241,7 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root:
             continue
         tasks.append({"job": job.to_dict(), "run_dir": str(run_dir), "run_id": rid, "pdf": pdf, "retries": 1,
                       "timeout": timeout or loaded.plan.timeout, "kernel_name": kernel_name,
-                      "fresh_kernel": fresh_kernels, "preload": preload})
+                      "fresh_kernel": fresh_kernels, "preload": preload, "pdf_engine": engine})
 
     reuse_seconds = round(time.perf_counter() - t0, 3)
     if n_reused:
