@@ -70,7 +70,17 @@ def build_parse_sql(mapping: RecordMapping, columns: dict[str, int], header: lis
     table ``<out>_rows`` in file order (``preserve_insertion_order``); ``ord`` — the data row's number from 1 — is
     that table's ``rowid + 1``.
     """
-    kind = mapping.kind
+    select = parse_select(mapping, columns, header, has_line=has_line, src=src)
+    return f"""CREATE OR REPLACE TEMP TABLE {out}_rows AS {select};
+        CREATE OR REPLACE TEMP VIEW {out} AS SELECT rowid + 1 AS ord, * FROM {out}_rows"""
+
+
+def parse_select(mapping: RecordMapping, columns: dict[str, int], header: list[str], *, has_line: bool,
+                 src: str = "_raw_scan", checks: bool = True) -> str:
+    """The parse as one ``SELECT`` over ``src``: ``[line,] record_id, year, v_<field> …`` and, with ``checks``,
+    ``reason, bad_column, bad_value``. Without them (a file already checked clean) the typed values cost less:
+    the check flags, which read most cells a second time, are left out."""
+    kind, with_checks = mapping.kind, checks
     fields = FIELDS[kind]
     name = {f: header[j] for f, j in columns.items()}
     label = lambda f: name.get(f) or mapping.columns.get(f, [f])[0]  # noqa: E731
@@ -146,15 +156,13 @@ def build_parse_sql(mapping: RecordMapping, columns: dict[str, int], header: lis
     if kind == "patent" and mapping.invention_granted_with_grant_date:
         granted = (", CASE WHEN v_patent_type = 'invention_application' AND v_grant_date IS NOT NULL "
                    "THEN 'invention_grant' ELSE v_patent_type END AS v_patent_type_final")
+    flag_cols = [f"k{i}" for i in range(len(checks))] if with_checks else []
+    checked = f", {reason} AS reason, {bad_col} AS bad_column, {bad_val} AS bad_value" if with_checks else ""
     return f"""
-        CREATE OR REPLACE TEMP TABLE {out}_rows AS
         WITH c AS (SELECT {'line, ' if has_line else ''}{cells_sql} FROM {src}),
              u AS (SELECT *{upper} FROM c),
              t AS (SELECT *, {typed} FROM u),
-             k AS (SELECT *, {id_expr} AS record_id, {year_expr} AS year, {flags} FROM t)
-        SELECT * EXCLUDE ({", ".join([f"k{i}" for i in range(len(checks))] + [f"f_{f}" for f in columns]
-                                     + [f"u_{f}" for f in ipc_cols])}),
-               {reason} AS reason,
-               {bad_col} AS bad_column, {bad_val} AS bad_value{granted}
-        FROM k;
-        CREATE OR REPLACE TEMP VIEW {out} AS SELECT rowid + 1 AS ord, * FROM {out}_rows"""
+             k AS (SELECT *, {id_expr} AS record_id, {year_expr} AS year{', ' + flags if with_checks else ''} FROM t)
+        SELECT * EXCLUDE ({", ".join(flag_cols + [f"f_{f}" for f in columns] + [f"u_{f}" for f in ipc_cols])})
+               {checked}{granted}
+        FROM k"""
