@@ -193,12 +193,14 @@ def _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report) -> Prepare
         _check_header(spec, cols, prep.header, file, prep.header_line)
         report.ignored_columns = [h for j, h in enumerate(prep.header) if j not in set(cols.values()) and h]
         con.execute(IPC_MACRO)
-        for view, checks in (("_parsed_scan", True), ("_typed_scan", False)):
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS "
-                        + parse_select(spec, cols, prep.header, has_line=prep.has_line_column, checks=checks))
+        # the check pass only asks whether each IPC symbol is one (ipc_valid), the stored parse rewrites them
+        for view, checks, ipc in (("_check_scan", True, "ipc_valid"), ("_parsed_scan", True, "ipc_norm"),
+                                  ("_typed_scan", False, "ipc_rewrite")):
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS " + parse_select(
+                spec, cols, prep.header, has_line=prep.has_line_column, checks=checks, ipc=ipc))
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _check AS SELECT count(*) AS n, count(reason) AS n_bad,
             count(DISTINCT record_id) FILTER (WHERE reason IS NULL) AS n_ids,
-            histogram({combo}) FILTER (WHERE reason IS NULL) AS combos FROM _parsed_scan""")
+            histogram({combo}) FILTER (WHERE reason IS NULL) AS combos FROM _check_scan""")
         return con.execute("SELECT n, n_bad, n_ids FROM _check").fetchone()
 
     prep, (n, n_bad, distinct) = stage_file(con, file, title_rows=spec.title_rows, sheet=sheet, workdir=work,

@@ -11,13 +11,16 @@ from __future__ import annotations
 from .mappings import CANONICAL_VALUES, FIELDS, ID_FIELDS, YEAR_FIELDS, RecordMapping
 
 # ``y`` is a symbol upper-cased without spaces (computed once, before the macro); a subclass has 4 characters,
-# a group symbol at least 7, so one regular expression decides each symbol. ``ipc_rewrite`` is the same rewrite
-# without the check, for a file the check pass found clean: the same result for a valid symbol, a third cheaper
+# a group symbol at least 7, so one regular expression decides each symbol. ``ipc_valid`` is NULL exactly when
+# ``ipc_norm`` is (one expression for both lengths) but does not rewrite: the check pass only counts bad symbols.
+# ``ipc_rewrite`` is the rewrite without the check, for a file the check pass found clean: the same result
 IPC_MACRO = r"""CREATE OR REPLACE TEMP MACRO ipc_norm(y) AS (
     CASE WHEN len(y) = 4 THEN CASE WHEN regexp_full_match(y, '[A-H][0-9]{2}[A-Z]') THEN y END
          WHEN regexp_full_match(y, '[A-H][0-9]{2}[A-Z]0*[1-9][0-9]{0,3}/[0-9]{1,6}') THEN
               left(y, 4) || lpad(ltrim(split_part(substr(y, 5), '/', 1), '0'), 4, ' ') || '/' || split_part(y, '/', 2)
     END);
+    CREATE OR REPLACE TEMP MACRO ipc_valid(y) AS (
+    CASE WHEN regexp_full_match(y, '[A-H][0-9]{2}[A-Z](0*[1-9][0-9]{0,3}/[0-9]{1,6})?') THEN y END);
     CREATE OR REPLACE TEMP MACRO ipc_rewrite(y) AS (
     CASE WHEN len(y) = 4 THEN y
          ELSE left(y, 4) || lpad(ltrim(substr(y, 5, strpos(y, '/') - 5), '0'), 4, ' ') || substr(y, strpos(y, '/'))
@@ -81,12 +84,14 @@ def build_parse_sql(mapping: RecordMapping, columns: dict[str, int], header: lis
 
 
 def parse_select(mapping: RecordMapping, columns: dict[str, int], header: list[str], *, has_line: bool,
-                 src: str = "_raw_scan", checks: bool = True) -> str:
+                 src: str = "_raw_scan", checks: bool = True, ipc: str | None = None) -> str:
     """The parse as one ``SELECT`` over ``src``: ``[line,] record_id, year, v_<field> …`` and, with ``checks``,
     ``reason, bad_column, bad_value``. Without them (a file already checked clean) the typed values cost less:
-    the check flags, which read most cells a second time, are left out."""
+    the check flags, which read most cells a second time, are left out. ``ipc``: the macro that rewrites each IPC
+    symbol (default ``ipc_norm``, checked; ``ipc_rewrite`` without checks; ``ipc_valid`` for a pass that only
+    counts bad rows)."""
     kind, with_checks = mapping.kind, checks
-    norm = "ipc_norm" if checks else "ipc_rewrite"  # without checks every symbol is known to be valid
+    norm = ipc or ("ipc_norm" if checks else "ipc_rewrite")  # without checks every symbol is known to be valid
     fields = FIELDS[kind]
     name = {f: header[j] for f, j in columns.items()}
     label = lambda f: name.get(f) or mapping.columns.get(f, [f])[0]  # noqa: E731
