@@ -7,8 +7,11 @@ records (new / updated / unchanged; the same file twice changes nothing) → wri
 ``record_imports`` and ``sources`` rows and the record-based observations (r11b's hook) in one SQL transaction
 → record the import for ``db build`` to replay. Everything runs in one in-memory DuckDB instance with a memory
 limit that spills to disk: the stored database is attached to it read-only for the diff, and the transaction's copy
-is attached for the write, so the staged rows go into the table with one ``INSERT … SELECT`` (10 million rows
-import in bounded memory; docs/records.md, "规模 / Scale").
+is attached for the write. A clean export (no bad row, no repeated id) is read twice and stored nowhere but in the
+table: a check pass that counts (rows, bad rows, distinct ids, placement cells), then one streaming
+``INSERT … SELECT`` that parses it again; a file with bad rows or repeated ids is parsed into a stored table in
+file order first (line numbers, rejects, the last row wins). Docs: docs/records.md, "读取 / Reading" and
+"规模 / Scale".
 """
 from __future__ import annotations
 
