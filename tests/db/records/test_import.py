@@ -201,3 +201,21 @@ def test_record_ids_stay_unique_without_an_index(tmp_path, rdb, patsnap_file):
     newer = [list(r) for r in PATSNAP_ROWS] + [["CN999A"] + PATSNAP_ROWS[0][1:]] * 3
     import_records(write_csv(tmp_path / "newer.csv", HEADER_ORIGINAL, newer), db_path=rdb, fmt="patsnap", record=False)
     assert query(rdb, "SELECT count(*), count(DISTINCT record_id) FROM patent_records") == [(8, 8)]
+
+
+def test_clean_newer_export_updates_through_the_streaming_write(tmp_path, rdb, patsnap_file):
+    # no bad row and no repeated id: the check pass + streaming write path, against stored records (diff, delete)
+    import_records(patsnap_file, db_path=rdb, fmt="patsnap")
+    newer = [list(r) for r in PATSNAP_ROWS]
+    newer[0][12] = "有效"
+    newer.append(["CN999A"] + PATSNAP_ROWS[1][1:])
+    f = write_csv(tmp_path / "newer_clean.csv", HEADER_ORIGINAL, newer)
+    dry = import_records(f, db_path=rdb, fmt="patsnap", dry_run=True)
+    assert (dry.rows_read, dry.rows_bad, dry.rows_duplicate, dry.new, dry.updated, dry.unchanged) == (8, 0, 0, 1, 1, 6)
+    rep = import_records(f, db_path=rdb, fmt="patsnap")
+    assert (rep.new, rep.updated, rep.unchanged) == (1, 1, 6)
+    assert sum(rep.offices.values()) == 8 and int(rep.shares["records"].sum()) == 8
+    assert query(rdb, "SELECT count(*), count(DISTINCT record_id) FROM patent_records") == [(8, 8)]
+    got = dict(query(rdb, "SELECT record_id, legal_status FROM patent_records WHERE record_id IN ('CN111A', 'CN999A')"))
+    assert got == {"CN111A": "有效", "CN999A": "有效"}  # CN999A is a copy of CN222B's row (有效)
+

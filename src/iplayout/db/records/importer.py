@@ -7,8 +7,11 @@ records (new / updated / unchanged; the same file twice changes nothing) → wri
 ``record_imports`` and ``sources`` rows and the record-based observations (r11b's hook) in one SQL transaction
 → record the import for ``db build`` to replay. Everything runs in one in-memory DuckDB instance with a memory
 limit that spills to disk: the stored database is attached to it read-only for the diff, and the transaction's copy
-is attached for the write, so the staged rows go into the table with one ``INSERT … SELECT`` (10 million rows
-import in bounded memory; docs/records.md, "规模 / Scale").
+is attached for the write. A clean export (no bad row, no repeated id) is read twice and stored nowhere but in the
+table: a check pass that counts (rows, bad rows, distinct ids, placement cells), then one streaming
+``INSERT … SELECT`` that parses it again; a file with bad rows or repeated ids is parsed into a stored table in
+file order first (line numbers, rejects, the last row wins). Docs: docs/records.md, "读取 / Reading" and
+"规模 / Scale".
 """
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ from ...fileio import atomic_path, sha256_file
 from ..recorded import record_import
 from ..transaction import WriteTransaction
 from .mappings import RecordMapping, load_record_mapping, mapping_path, resolve_columns, ID_FIELDS, YEAR_FIELDS, REQUIRED
-from .parsing import IPC_MACRO, build_parse_sql, q
+from .parsing import IPC_MACRO, parse_select, q
 from .placement import place, register_gazetteer
 from .reading import Prepared, lines_of, stage_file
 from .report import RecordImportReport, year_shares
@@ -178,42 +181,74 @@ def import_records(file: Path | str, *, db_path: Path | str, fmt: str | None = N
 
 
 def _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report) -> Prepared:
-    prep, n = stage_file(con, file, title_rows=spec.title_rows, sheet=sheet, workdir=work, max_bytes=max_bytes)
-    report.rows_read, report.encoding = n, prep.encoding
-    cols = resolve_columns(spec, prep.header)
-    _check_header(spec, cols, prep.header, file, prep.header_line)
-    report.ignored_columns = [h for j, h in enumerate(prep.header) if j not in set(cols.values()) and h]
-    con.execute(IPC_MACRO)
-    con.execute(build_parse_sql(spec, cols, prep.header, has_line=prep.has_line_column))
-    n_bad = con.execute("SELECT COUNT(*) FROM _parsed WHERE reason IS NOT NULL").fetchone()[0]
-    report.rows_bad = n_bad
-    if n_bad and not skip_bad:
-        raise DataError(_bad_problems(con, prep, file, n_bad))
-    ptype = ("coalesce(v_patent_type_final, v_patent_type)" if spec.invention_granted_with_grant_date
-             else "v_patent_type") if spec.kind == "patent" else "NULL"
-    distinct = con.execute("SELECT COUNT(DISTINCT record_id) FROM _parsed WHERE reason IS NULL").fetchone()[0]
-    # the same record twice in one export (a later row is the newer state): keep the last; skip the window when none
-    dedupe = ("QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY ord DESC) = 1"
-              if distinct < n - n_bad else "")
-    con.execute(f"""CREATE OR REPLACE TEMP {'TABLE' if dedupe else 'VIEW'} _good AS
-        SELECT *, {ptype} AS ptype FROM _parsed WHERE reason IS NULL {dedupe}""")
-    report.rows_duplicate = n - n_bad - distinct
     # placement depends on these six cells only: place each distinct combination once (few thousand in an export
     # without addresses, about one per applicant with them), not every row
     office = "v_office" if spec.kind == "patent" else "'CN'"
     keys = {"office": office, "province_raw": "v_province", "city_raw": "v_city", "county_raw": "v_county",
             "code_field": "v_region_code_field", "address": "v_address"}
+    cells = ", ".join(f"{v} AS {k}" for k, v in keys.items())
+    combo = "{" + ", ".join(f"'{k}': {v}" for k, v in keys.items()) + ", 'year': CAST(year AS INTEGER)}"
+
+    def check(con, prep: Prepared):
+        """The check pass, the file's first full read: rows, bad rows, distinct ids and the placement cells with
+        their row counts per year, in one scan that stores nothing per row."""
+        cols = resolve_columns(spec, prep.header)
+        _check_header(spec, cols, prep.header, file, prep.header_line)
+        report.ignored_columns = [h for j, h in enumerate(prep.header) if j not in set(cols.values()) and h]
+        con.execute(IPC_MACRO)
+        # the check pass only asks whether each IPC symbol is one (ipc_valid), the stored parse rewrites them
+        for view, checks, ipc in (("_check_scan", True, "ipc_valid"), ("_parsed_scan", True, "ipc_norm"),
+                                  ("_typed_scan", False, "ipc_rewrite")):
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS " + parse_select(
+                spec, cols, prep.header, has_line=prep.has_line_column, checks=checks, ipc=ipc))
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _check AS SELECT count(*) AS n, count(reason) AS n_bad,
+            count(DISTINCT record_id) FILTER (WHERE reason IS NULL) AS n_ids,
+            histogram({combo}) FILTER (WHERE reason IS NULL) AS combos FROM _check_scan""")
+        return con.execute("SELECT n, n_bad, n_ids FROM _check").fetchone()
+
+    prep, (n, n_bad, distinct) = stage_file(con, file, title_rows=spec.title_rows, sheet=sheet, workdir=work,
+                                            max_bytes=max_bytes, probe=check)
+    report.rows_read, report.encoding, report.rows_bad = n, prep.encoding, n_bad
+    report.rows_duplicate = n - n_bad - distinct
+    ptype = ("coalesce(v_patent_type_final, v_patent_type)" if spec.invention_granted_with_grant_date
+             else "v_patent_type") if spec.kind == "patent" else "NULL"
+    from_check = """CREATE OR REPLACE TEMP TABLE _combos AS SELECT unnest(k), n FROM (
+        SELECT unnest(map_keys(combos)) AS k, unnest(map_values(combos)) AS n FROM _check)"""
+    if n_bad or report.rows_duplicate:
+        # bad rows are named by line and the last row of a repeated id wins: this needs the rows in file order,
+        # so they are parsed once more and stored (spilling to disk beyond the memory limit)
+        con.execute("CREATE OR REPLACE TEMP TABLE _parsed_rows AS SELECT * FROM _parsed_scan")
+        con.execute("CREATE OR REPLACE TEMP VIEW _parsed AS SELECT rowid + 1 AS ord, * FROM _parsed_rows")
+        if n_bad and not skip_bad:
+            raise DataError(_bad_problems(con, prep, file, n_bad))
+        # the same record twice in one export (a later row is the newer state): keep the last
+        dedupe = ("QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY ord DESC) = 1"
+                  if report.rows_duplicate else "")
+        con.execute(f"""CREATE OR REPLACE TEMP {'TABLE' if dedupe else 'VIEW'} _good AS
+            SELECT *, {ptype} AS ptype FROM _parsed WHERE reason IS NULL {dedupe}""")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _combos AS SELECT {cells}, CAST(year AS INTEGER) AS year, "
+                    "count(*) AS n FROM _good GROUP BY ALL" if dedupe else from_check)
+    else:
+        # a clean export without repeated ids (the usual case): no row is stored here; the write parses the file
+        # again, without the checks, straight into the table (docs/records.md, "规模 / Scale")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _good AS SELECT *, {ptype} AS ptype FROM _typed_scan")
+        con.execute(from_check)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _placing AS SELECT row_number() OVER () AS rid, * FROM (
-        SELECT DISTINCT {', '.join(f'{v} AS {k}' for k, v in keys.items())} FROM _good)""")
+        SELECT DISTINCT {', '.join(keys)} FROM _combos)""")
     register_gazetteer(con)
     place(con, "_placing", "_place")
     on = " AND ".join(f"k.{k} IS NOT DISTINCT FROM {'g.' + v if v.startswith('v_') else v}" for k, v in keys.items())
     con.execute(f"CREATE OR REPLACE TEMP VIEW _final AS {_final_select(spec.kind, report.import_id, report.is_demo)} "
                 f"FROM _good g JOIN _placing k ON {on} JOIN _place p ON p.rid = k.rid")
+    # shares and offices from the combinations and their counts, not from the rows
     year_col = "year" if spec.kind == "copyright" else "application_year"
-    report.shares = year_shares(con, "_final", year_col)
+    on_c = " AND ".join(f"k.{k} IS NOT DISTINCT FROM c.{k}" for k in keys)
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW _combo_place AS SELECT c.office, c.year AS {year_col}, p.placement, c.n
+        FROM _combos c JOIN _placing k ON {on_c} JOIN _place p ON p.rid = k.rid""")
+    report.shares = year_shares(con, "_combo_place", year_col, weight="n")
     if spec.kind == "patent":
-        report.offices = dict(con.execute("SELECT office, COUNT(*) FROM _final GROUP BY 1 ORDER BY 2 DESC").fetchall())
+        report.offices = {o: int(c) for o, c in con.execute(
+            "SELECT office, sum(n) FROM _combo_place GROUP BY 1 ORDER BY 2 DESC").fetchall()}
     return prep
 
 
@@ -227,7 +262,7 @@ def _transact(con, spec, file, db_path, report, *, mapping, fmt, sheet, skip_bad
         if not has_record_tables(cur):
             raise DataError(Problem("this database has no record tables (built before record imports existed): "
                                     "rebuild it with `iplayout db build`", str(db_path)))
-        total = con.execute("SELECT COUNT(*) FROM _good").fetchone()[0]
+        total = report.rows_read - report.rows_bad - report.rows_duplicate  # rows of _good, counted by the check
         if cur.execute("SELECT COUNT(*) FROM record_imports WHERE import_id = ?", [report.import_id]).fetchone()[0]:
             report.already_imported = True
             report.unchanged = total

@@ -11,11 +11,19 @@ from __future__ import annotations
 from .mappings import CANONICAL_VALUES, FIELDS, ID_FIELDS, YEAR_FIELDS, RecordMapping
 
 # ``y`` is a symbol upper-cased without spaces (computed once, before the macro); a subclass has 4 characters,
-# a group symbol at least 7, so one regular expression decides each symbol
+# a group symbol at least 7, so one regular expression decides each symbol. ``ipc_valid`` is NULL exactly when
+# ``ipc_norm`` is (one expression for both lengths) but does not rewrite: the check pass only counts bad symbols.
+# ``ipc_rewrite`` is the rewrite without the check, for a file the check pass found clean: the same result
 IPC_MACRO = r"""CREATE OR REPLACE TEMP MACRO ipc_norm(y) AS (
     CASE WHEN len(y) = 4 THEN CASE WHEN regexp_full_match(y, '[A-H][0-9]{2}[A-Z]') THEN y END
          WHEN regexp_full_match(y, '[A-H][0-9]{2}[A-Z]0*[1-9][0-9]{0,3}/[0-9]{1,6}') THEN
               left(y, 4) || lpad(ltrim(split_part(substr(y, 5), '/', 1), '0'), 4, ' ') || '/' || split_part(y, '/', 2)
+    END);
+    CREATE OR REPLACE TEMP MACRO ipc_valid(y) AS (
+    CASE WHEN regexp_full_match(y, '[A-H][0-9]{2}[A-Z](0*[1-9][0-9]{0,3}/[0-9]{1,6})?') THEN y END);
+    CREATE OR REPLACE TEMP MACRO ipc_rewrite(y) AS (
+    CASE WHEN len(y) = 4 THEN y
+         ELSE left(y, 4) || lpad(ltrim(substr(y, 5, strpos(y, '/') - 5), '0'), 4, ' ') || substr(y, strpos(y, '/'))
     END)"""
 
 
@@ -42,14 +50,14 @@ def _split(f: str, mapping: RecordMapping) -> str:
     return f"CASE WHEN NOT contains({f}, {q(mapping.separator)}) THEN [{f}] ELSE {_items(f, mapping)} END"
 
 
-def _ipc_split(f: str, upper: str, mapping: RecordMapping) -> str:
+def _ipc_split(f: str, upper: str, mapping: RecordMapping, norm: str = "ipc_norm") -> str:
     """IPC symbols of cell ``f`` rewritten (NULL for one that is not a symbol); ``upper`` is the cell upper-cased
     without spaces, computed once before. ``ipc_norm``'s argument appears several times in the macro and DuckDB
     does not share expressions inside a lambda, so the items are upper-cased by one lambda and rewritten by a
     second."""
     multi = (f"list_transform(list_transform({_items(f, mapping)}, lambda x: upper(replace(x, ' ', ''))), "
-             "lambda y: ipc_norm(y))")
-    return f"CASE WHEN NOT contains({f}, {q(mapping.separator)}) THEN [ipc_norm({upper})] ELSE {multi} END"
+             f"lambda y: {norm}(y))")
+    return f"CASE WHEN NOT contains({f}, {q(mapping.separator)}) THEN [{norm}({upper})] ELSE {multi} END"
 
 
 def _value_map(f: str, field: str, mapping: RecordMapping) -> str:
@@ -70,7 +78,20 @@ def build_parse_sql(mapping: RecordMapping, columns: dict[str, int], header: lis
     table ``<out>_rows`` in file order (``preserve_insertion_order``); ``ord`` — the data row's number from 1 — is
     that table's ``rowid + 1``.
     """
-    kind = mapping.kind
+    select = parse_select(mapping, columns, header, has_line=has_line, src=src)
+    return f"""CREATE OR REPLACE TEMP TABLE {out}_rows AS {select};
+        CREATE OR REPLACE TEMP VIEW {out} AS SELECT rowid + 1 AS ord, * FROM {out}_rows"""
+
+
+def parse_select(mapping: RecordMapping, columns: dict[str, int], header: list[str], *, has_line: bool,
+                 src: str = "_raw_scan", checks: bool = True, ipc: str | None = None) -> str:
+    """The parse as one ``SELECT`` over ``src``: ``[line,] record_id, year, v_<field> …`` and, with ``checks``,
+    ``reason, bad_column, bad_value``. Without them (a file already checked clean) the typed values cost less:
+    the check flags, which read most cells a second time, are left out. ``ipc``: the macro that rewrites each IPC
+    symbol (default ``ipc_norm``, checked; ``ipc_rewrite`` without checks; ``ipc_valid`` for a pass that only
+    counts bad rows)."""
+    kind, with_checks = mapping.kind, checks
+    norm = ipc or ("ipc_norm" if checks else "ipc_rewrite")  # without checks every symbol is known to be valid
     fields = FIELDS[kind]
     name = {f: header[j] for f, j in columns.items()}
     label = lambda f: name.get(f) or mapping.columns.get(f, [f])[0]  # noqa: E731
@@ -98,11 +119,12 @@ def build_parse_sql(mapping: RecordMapping, columns: dict[str, int], header: lis
         elif typ == "list":
             expr = _split(raw, mapping) if f in columns else "CAST(NULL AS VARCHAR[])"  # NULL: cell missing
         elif typ == "ipc_list":
-            expr = f"coalesce({_ipc_split(raw, f'u_{f}', mapping)}, [])" if f in columns else "CAST([] AS VARCHAR[])"
+            expr = (f"coalesce({_ipc_split(raw, f'u_{f}', mapping, norm)}, [])" if f in columns
+                    else "CAST([] AS VARCHAR[])")
             checks.append((f"list_contains(list_transform(v_{f}, lambda x: x IS NULL), true)", label(f), raw,
                            "unparsable IPC code (e.g. H04N21/00, A61K 31/00, F21H)"))
         elif typ == "ipc":
-            expr = f"ipc_norm(u_{f})" if f in columns else "CAST(NULL AS VARCHAR)"
+            expr = f"{norm}(u_{f})" if f in columns else "CAST(NULL AS VARCHAR)"
             checks.append((f"{raw} IS NOT NULL AND v_{f} IS NULL", label(f), raw, "unparsable IPC code"))
         elif typ == "nice_list":
             expr = f"list_transform(coalesce({_split(raw, mapping)}, []), lambda x: TRY_CAST(x AS INTEGER))"
@@ -146,15 +168,13 @@ def build_parse_sql(mapping: RecordMapping, columns: dict[str, int], header: lis
     if kind == "patent" and mapping.invention_granted_with_grant_date:
         granted = (", CASE WHEN v_patent_type = 'invention_application' AND v_grant_date IS NOT NULL "
                    "THEN 'invention_grant' ELSE v_patent_type END AS v_patent_type_final")
+    flag_cols = [f"k{i}" for i in range(len(checks))] if with_checks else []
+    checked = f", {reason} AS reason, {bad_col} AS bad_column, {bad_val} AS bad_value" if with_checks else ""
     return f"""
-        CREATE OR REPLACE TEMP TABLE {out}_rows AS
         WITH c AS (SELECT {'line, ' if has_line else ''}{cells_sql} FROM {src}),
              u AS (SELECT *{upper} FROM c),
              t AS (SELECT *, {typed} FROM u),
-             k AS (SELECT *, {id_expr} AS record_id, {year_expr} AS year, {flags} FROM t)
-        SELECT * EXCLUDE ({", ".join([f"k{i}" for i in range(len(checks))] + [f"f_{f}" for f in columns]
-                                     + [f"u_{f}" for f in ipc_cols])}),
-               {reason} AS reason,
-               {bad_col} AS bad_column, {bad_val} AS bad_value{granted}
-        FROM k;
-        CREATE OR REPLACE TEMP VIEW {out} AS SELECT rowid + 1 AS ord, * FROM {out}_rows"""
+             k AS (SELECT *, {id_expr} AS record_id, {year_expr} AS year{', ' + flags if with_checks else ''} FROM t)
+        SELECT * EXCLUDE ({", ".join(flag_cols + [f"f_{f}" for f in columns] + [f"u_{f}" for f in ipc_cols])})
+               {checked}{granted}
+        FROM k"""

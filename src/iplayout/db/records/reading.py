@@ -175,8 +175,10 @@ def prepare(file: Path, *, title_rows: int, sheet: str | None, workdir: Path, ma
     return Prepared(file, target, header, title_rows + 1, enc, title_rows + 1)
 
 
-def stage_raw(con, prep: Prepared, table: str = "_raw") -> int:
-    """``table(ord, c0 … c<n-1>[, line])``: every data row as text; ``ord`` counts data rows from 1. Returns rows.
+def stage_raw(con, prep: Prepared, table: str = "_raw", probe=None):
+    """``table(ord, c0 … c<n-1>[, line])``: every data row as text; ``ord`` counts data rows from 1. Returns rows,
+    or what ``probe(con, prep)`` returns: the first full scan of the file, which meets any reading error (the
+    importer's check pass reads the file through the views instead of counting its rows in a pass of its own).
 
     ``table`` is a view (only a rejects file reads it); ``row_number() OVER ()`` numbers rows in file order (the
     CSV scan preserves insertion order). ``<table>_scan`` is the same without ``ord``, for the parse, which runs
@@ -199,6 +201,8 @@ def stage_raw(con, prep: Prepared, table: str = "_raw") -> int:
             cells = ", ".join(f"c{j}" for j in range(n)) + line
             con.execute(f"CREATE OR REPLACE TEMP VIEW {table}_scan AS SELECT {cells} FROM {scan}")
             con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT row_number() OVER () AS ord, {cells} FROM {scan}")
+            if probe is not None:
+                return probe(con, prep)
             return con.execute(f"SELECT COUNT(*) FROM {scan}").fetchone()[0]
         except duckdb.Error as exc:
             msg = str(exc).splitlines()
@@ -210,15 +214,16 @@ def stage_raw(con, prep: Prepared, table: str = "_raw") -> int:
     return 0  # not reached: the single-threaded pass returns or raises
 
 def stage_file(con, file: Path, *, title_rows: int, sheet: str | None, workdir: Path,
-               max_bytes: int | None = None) -> tuple[Prepared, int]:
-    """:func:`prepare` + :func:`stage_raw`, retrying a false UTF-8 guess as GB18030."""
+               max_bytes: int | None = None, probe=None) -> tuple[Prepared, object]:
+    """:func:`prepare` + :func:`stage_raw` (rows, or the ``probe``'s result), retrying a false UTF-8 guess as
+    GB18030."""
     try:
         prep = prepare(file, title_rows=title_rows, sheet=sheet, workdir=workdir, max_bytes=max_bytes)
-        return prep, stage_raw(con, prep)
+        return prep, stage_raw(con, prep, probe=probe)
     except _NotUtf8:
         prep = prepare(file, title_rows=title_rows, sheet=sheet, workdir=workdir, max_bytes=max_bytes,
                        force_encoding="gb18030")
-        return prep, stage_raw(con, prep)
+        return prep, stage_raw(con, prep, probe=probe)
 
 
 def lines_of(prep: Prepared, ordinals: list[int]) -> dict[int, int]:

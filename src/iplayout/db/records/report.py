@@ -9,11 +9,17 @@ import pandas as pd
 from .schema import PLACEMENTS
 
 
-def year_shares(con, table: str, year_col: str, where: str = "") -> pd.DataFrame:
+def year_shares(con, table: str, year_col: str, where: str = "", weight: str | None = None) -> pd.DataFrame:
     """Records per year and placement with shares: ``year, records, field, address, foreign, non_cn_office,
-    unplaced`` counts and ``placed_share, foreign_share, unplaced_share`` (placed = field + address)."""
-    counts = ", ".join(f"count(*) FILTER (WHERE placement = '{p}') AS {p}" for p in PLACEMENTS)
-    df = con.execute(f"SELECT {year_col} AS year, count(*) AS records, {counts} FROM {table} {where} "
+    unplaced`` counts and ``placed_share, foreign_share, unplaced_share`` (placed = field + address).
+    ``weight``: a column of ``table`` counting the records each row stands for (one each when None)."""
+    if weight is None:
+        total, counts = "count(*)", [f"count(*) FILTER (WHERE placement = '{p}')" for p in PLACEMENTS]
+    else:
+        total, counts = f"sum({weight})", [f"coalesce(sum({weight}) FILTER (WHERE placement = '{p}'), 0)"
+                                           for p in PLACEMENTS]
+    cols = ", ".join(f"{c} AS {p}" for c, p in zip(counts, PLACEMENTS))
+    df = con.execute(f"SELECT {year_col} AS year, {total} AS records, {cols} FROM {table} {where} "
                      "GROUP BY 1 ORDER BY 1").df()
     for c in ["records", *PLACEMENTS]:
         df[c] = df[c].astype("int64")
