@@ -13,7 +13,8 @@ starts each report as a freshly prepared one does. What is reset, and why:
 * warnings: filters restored and the "shown once" registries cleared, so a warning printed in report A
   is printed again in report B as in a fresh kernel;
 * working directory, ``os.environ``, ``sys.path``; ``random``/NumPy global generators re-seeded from
-  the OS as at interpreter start.
+  the OS as at interpreter start;
+* garbage: collected, and the survivors frozen (``gc.freeze``) so that collections stay cheap.
 
 Modules a report imports stay imported (as caches of pure functions do); module-level state that
 a report mutates would leak, which is why the runner's tests execute reports A, B, A in one kernel and
@@ -59,6 +60,10 @@ def prepare(modules: list[str]) -> list[str]:
     if "matplotlib.pyplot" in sys.modules:
         _first_draw(sys.modules["matplotlib.pyplot"])
     _snapshot()
+    # the imported libraries are hundreds of thousands of objects that live as long as the kernel: frozen, the
+    # full collections of every reset (ours and IPython's) scan only what reports created (≈ 0.45 s → ≈ 0.05 s)
+    gc.collect()
+    gc.freeze()
     return failed
 
 
@@ -137,4 +142,8 @@ def reset(cwd: str) -> None:
     random.seed()
     if "numpy" in sys.modules:
         sys.modules["numpy"].random.seed()
-    gc.collect()
+    gc.collect()  # the previous report's objects, now unreachable
+    # what survived is what the kernel keeps (caches of maps, layouts, stage tables): frozen like the libraries,
+    # so the next reset's collections scan only that report's objects. A frozen object a cache drops later is
+    # never collected: at most a few cache entries per report, and the kernel is replaced after RECYCLE_AFTER
+    gc.freeze()
