@@ -122,14 +122,17 @@ def test_chromium_pdf_toc_numbers_furniture_fonts_and_same_bytes(tmp_path, monke
     real_print = chromium_pdf.ChromiumPrinter._print
     monkeypatch.setattr(chromium_pdf.ChromiumPrinter, "_print",
                         lambda self, session, *, final: prints.append(final) or real_print(self, session, final=final))
-    monkeypatch.setattr(chromium_pdf, "_TOC_PAGES", {})
+    monkeypatch.setattr(chromium_pdf, "_TOC_GUESSES", chromium_pdf.PageGuesses())
     try:
         pdfs = [tmp_path / "a.pdf", tmp_path / "b.pdf", tmp_path / "c.pdf"]
         counts = []
         for i, pdf in enumerate(pdfs):  # later reports reuse the running browser
-            if i == 1:  # a wrong guess of the TOC's page numbers (another report's) is found out and corrected
-                (key, pages), = chromium_pdf._TOC_PAGES.items()
-                chromium_pdf._TOC_PAGES[key] = {sid: n + 1 for sid, n in pages.items()}
+            if i == 1:  # a wrong guess of the TOC's page numbers (other reports') is found out and corrected
+                guesses = chromium_pdf._TOC_GUESSES
+                (key,) = guesses._seen
+                wrong = {sid: n + 1 for sid, n in guesses.guess(key).items()}
+                guesses.record(key, wrong)
+                guesses.record(key, wrong)  # seen twice: the most frequent layout, so the guess
             n0 = len(prints)
             render.render_pdf(nb, info, pdf)
             counts.append(prints[n0:])
@@ -198,3 +201,21 @@ print(ft.ensure_truetype_fonts())
     assert log.read_text().splitlines() in (["asked", "asked", "convert", "converted"],
                                             ["asked", "convert", "asked", "converted"])
     assert outs[0] == outs[1] and outs[0].startswith(str(tmp_path / "fonts" / "noto-cjk-sc-ttf-v"))
+
+
+def test_toc_page_guess_is_the_most_frequent_layout():
+    from iplayout.reporting.chromium_toc import PageGuesses
+
+    g = PageGuesses(max_tocs=2, max_layouts=2)
+    a, b, c = {"sec-1": 1, "sec-2": 3}, {"sec-1": 1, "sec-2": 2}, {"sec-1": 2, "sec-2": 4}
+    assert g.guess("toc") is None
+    for pages in (a, b, a, a, b):
+        g.record("toc", pages)
+    assert g.guess("toc") == a  # b was seen last, a more often (3 against 2)
+    g.record("toc", b)
+    assert g.guess("toc") == a  # a tie: the layout seen first
+    g.record("toc", c)  # only two layouts are kept: the new one replaces the rarest (a tie: the first seen, a)
+    assert g.guess("toc") == b and sorted(g._seen["toc"].values()) == [1, 3]
+    g.record("other", a)
+    g.record("third", b)  # at most two TOCs: the oldest is forgotten
+    assert set(g._seen) == {"other", "third"} and g.guess("toc") is None

@@ -29,17 +29,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from .chromium_toc import (HEADINGS_ONLY_CSS, TOC_CSS, named_destination_pages, set_style_js, stable_bytes,
-                           toc_key, toc_page_css, toc_targets)
+from .chromium_toc import (HEADINGS_ONLY_CSS, TOC_CSS, PageGuesses, named_destination_pages, set_style_js,
+                           stable_bytes, toc_key, toc_page_css, toc_targets)
 
 ENGINE_ENV = "IPLAYOUT_PDF_ENGINE"
 ENGINES = ("weasyprint", "chromium")
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 _browser: ChromiumPrinter | None = None
-#: TOC → the pages its headings landed on in the last report printed with it (reports of one notebook for
-#: other regions mostly paginate alike); a guess, always checked against the PDF (:meth:`print_pdf`)
-_TOC_PAGES: dict[str, dict[str, int]] = {}
-_TOC_PAGES_MAX = 64
+#: TOC → the pages its headings landed on in this worker's earlier reports (a guess, checked: :meth:`print_pdf`)
+_TOC_GUESSES = PageGuesses()
 
 
 def pdf_engine() -> str:
@@ -289,7 +287,7 @@ def render_pdf_chromium(page_html: str, out_path: Path) -> None:
     tmp.write_text(page_html, encoding="utf-8")
     try:
         try:
-            data, pages = _printer().print_pdf(tmp, toc, _TOC_PAGES.get(key))
+            data, pages = _printer().print_pdf(tmp, toc, _TOC_GUESSES.guess(key))
         except Exception:  # noqa: BLE001  (crashed or hung browser: one fresh try)
             close_printer()
             data, pages = _printer().print_pdf(tmp, toc)
@@ -297,9 +295,7 @@ def render_pdf_chromium(page_html: str, out_path: Path) -> None:
     finally:
         tmp.unlink(missing_ok=True)
     if pages:
-        while len(_TOC_PAGES) >= _TOC_PAGES_MAX:
-            _TOC_PAGES.pop(next(iter(_TOC_PAGES)))
-        _TOC_PAGES[key] = pages
+        _TOC_GUESSES.record(key, pages)
 
 
 def close_printer() -> None:

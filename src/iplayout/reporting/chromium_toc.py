@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
 TOC_STYLE_ID = "ipl-toc-pages"
 PLACEHOLDER = "00"
@@ -112,3 +113,30 @@ def stable_bytes(pdf: bytes) -> bytes:
     ids = sorted({m for m in re.findall(rb"\(node(\d+)\)", pdf)}, key=lambda d: (len(d), d))
     new = {old: str(i).zfill(len(old)).encode() for i, old in enumerate(ids, start=1)}
     return re.sub(rb"\(node(\d+)\)", lambda m: b"(node" + new[m.group(1)] + b")", pdf)
+
+
+class PageGuesses:
+    """Where the headings of a TOC landed in this process's earlier reports: the most frequent layout is the guess.
+
+    Reports of one notebook paginate in a few patterns (the 13 Jiangsu city surveys: 9 one way, 4 another), so the
+    last layout seen would miss at every change of pattern and the most frequent one misses only the rarer
+    reports. A guess is only a guess: :meth:`~.chromium_pdf.ChromiumPrinter.print_pdf` checks it against the PDF.
+    """
+
+    def __init__(self, max_tocs: int = 64, max_layouts: int = 8):
+        self.max_tocs, self.max_layouts = max_tocs, max_layouts
+        self._seen: dict[str, Counter] = {}
+
+    def guess(self, key: str) -> dict[str, int] | None:
+        seen = self._seen.get(key)
+        return dict(seen.most_common(1)[0][0]) if seen else None  # ties: the layout seen first
+
+    def record(self, key: str, pages: dict[str, int]) -> None:
+        if key not in self._seen:
+            while len(self._seen) >= self.max_tocs:
+                self._seen.pop(next(iter(self._seen)))
+            self._seen[key] = Counter()
+        seen, layout = self._seen[key], tuple(sorted(pages.items()))
+        if layout not in seen and len(seen) >= self.max_layouts:
+            del seen[min(seen, key=seen.get)]
+        seen[layout] += 1
