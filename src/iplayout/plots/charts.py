@@ -93,8 +93,10 @@ def plot_regression(points: pd.DataFrame, band: pd.DataFrame, *, labels: pd.Seri
         if code == highlight or bool(row["outlier"]):
             text = ax.annotate(str(labels.get(code, code)), (row["x"], row["y"]), xytext=(4, 4),
                                textcoords="offset points", fontsize=8.5, color=HIGHLIGHT if code == highlight else "#444444")
-            # the region's own label moves from report to report: left out of the layout (and its key)
-            free.append(text) if code == highlight else named.append(str(labels.get(code, code)))
+            if code == highlight:  # the region's own label moves from report to report: out of the layout and key
+                free.append(text)
+            else:
+                named.append(str(labels.get(code, code)))
     if highlight in points.index:
         ax.scatter([points.loc[highlight, "x"]], [points.loc[highlight, "y"]], s=70, color=HIGHLIGHT, zorder=5,
                    label=str(labels.get(highlight, highlight)))

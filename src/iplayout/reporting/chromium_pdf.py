@@ -29,8 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .chromium_toc import (HEADINGS_ONLY_CSS, TOC_CSS, PageGuesses, named_destination_pages, set_style_js,
-                           stable_bytes, toc_key, toc_page_css, toc_targets)
+from .chromium_toc import (HEADINGS_ONLY_CSS, TOC_CSS, PageGuesses, named_destination_pages, nav_targets,
+                           set_style_js, stable_bytes, toc_nav, toc_page_css)
 
 ENGINE_ENV = "IPLAYOUT_PDF_ENGINE"
 ENGINES = ("weasyprint", "chromium")
@@ -284,8 +284,8 @@ def render_pdf_chromium(page_html: str, out_path: Path) -> None:
     """
     out_path = Path(out_path)
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.print.html")
-    toc = toc_targets(page_html)
-    key = toc_key(page_html)
+    key = toc_nav(page_html)  # the page is searched once: a megabyte of base64 charts
+    toc = nav_targets(key)
     tmp.write_text(page_html, encoding="utf-8")
     try:
         try:

@@ -33,16 +33,21 @@ _SUBSECTION = re.compile(rb"xref\s+(\d+)\s+(\d+)\s+")
 _REF = rb"(\d+) 0 R"
 
 
-def toc_targets(page_html: str) -> list[str]:
-    """Heading ids the print page's table of contents links to, in order (empty without a TOC)."""
-    m = _TOC_NAV.search(page_html)
-    return _TOC_HREF.findall(m.group(1)) if m else []
-
-
-def toc_key(page_html: str) -> str:
-    """The print page's TOC (entries and their targets) as a key for the page numbers of a similar report."""
+def toc_nav(page_html: str) -> str:
+    """The print page's TOC (its entries and their targets; empty without one): also the key under which the
+    page numbers of reports with the same TOC are remembered."""
     m = _TOC_NAV.search(page_html)
     return m.group(1) if m else ""
+
+
+def nav_targets(nav: str) -> list[str]:
+    """Heading ids a TOC (:func:`toc_nav`) links to, in order."""
+    return _TOC_HREF.findall(nav)
+
+
+def toc_targets(page_html: str) -> list[str]:
+    """Heading ids the print page's table of contents links to, in order (empty without a TOC)."""
+    return nav_targets(toc_nav(page_html))
 
 
 def toc_page_css(pages: dict[str, int]) -> str:
