@@ -30,10 +30,12 @@ def records_with_counting_flag(alias: str = "p") -> str:
     """A FROM clause: ``patent_records AS alias`` with ``app_once`` — TRUE on each application's counting record.
 
     A left anti-match against the distinct application keys of the invention-application records: one hash
-    join of the grant records, no window over the whole table.
+    join of the grant records, no window over the whole table. Only a grant record's key is computed (the probe
+    key of any other record is NULL, which matches nothing: the same as a join condition on the type, but the
+    join computes its key expression for every row).
     """
     return f"""(SELECT {alias}.*, _a.a_key IS NULL AS app_once FROM patent_records {alias}
         LEFT JOIN (SELECT DISTINCT office AS a_office, {application_key()} AS a_key FROM patent_records
                    WHERE patent_type = 'invention_application') _a
-          ON {alias}.patent_type = 'invention_grant' AND _a.a_office = {alias}.office
-         AND _a.a_key = {application_key(alias)})"""
+          ON _a.a_office = {alias}.office
+         AND _a.a_key = CASE WHEN {alias}.patent_type = 'invention_grant' THEN {application_key(alias)} END)"""
