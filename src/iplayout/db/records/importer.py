@@ -335,6 +335,12 @@ def _place_and_summarise(con, spec, report, keys: dict[str, str]) -> None:
             "SELECT office, sum(n) FROM _combo_place GROUP BY 1 ORDER BY 2 DESC").fetchall()}
 
 
+def _require_record_tables(cur, db_path) -> None:
+    if not has_record_tables(cur):
+        raise DataError(Problem("this database has no record tables (built before record imports existed): "
+                                "rebuild it with `iplayout db build`", str(db_path)))
+
+
 def _transact(con, spec, file, db_path, report, *, mapping, fmt, sheet, skip_bad, demo, record, lock,
               lock_timeout, imported_at, digest) -> None:
     table = KIND_TABLE[spec.kind]
@@ -342,9 +348,7 @@ def _transact(con, spec, file, db_path, report, *, mapping, fmt, sheet, skip_bad
     content = [c for c in cols if c not in ("import_id",)]
     with WriteTransaction(db_path, timeout=lock_timeout, lock=lock and not report.dry_run, tag="records") as tx:
         cur = tx.reader()
-        if not has_record_tables(cur):
-            raise DataError(Problem("this database has no record tables (built before record imports existed): "
-                                    "rebuild it with `iplayout db build`", str(db_path)))
+        _require_record_tables(cur, db_path)
         total = report.rows_read - report.rows_bad - report.rows_duplicate  # rows of _good, counted by the check
         if cur.execute("SELECT COUNT(*) FROM record_imports WHERE import_id = ?", [report.import_id]).fetchone()[0]:
             report.already_imported = True
@@ -418,9 +422,7 @@ def _transact_one_pass(con, spec, file, db_path, report, *, mapping, fmt, sheet,
     mine = f"import_id = {q(report.import_id)}"
     with WriteTransaction(db_path, timeout=lock_timeout, lock=lock, tag="records") as tx:
         cur = tx.reader()
-        if not has_record_tables(cur):
-            raise DataError(Problem("this database has no record tables (built before record imports existed): "
-                                    "rebuild it with `iplayout db build`", str(db_path)))
+        _require_record_tables(cur, db_path)
         if cur.execute("SELECT COUNT(*) FROM record_imports WHERE import_id = ?", [report.import_id]).fetchone()[0]:
             raise _NotClean()  # already imported: the checked path counts and says so
         stored = cur.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
