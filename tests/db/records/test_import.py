@@ -94,6 +94,18 @@ BAD = [PATSNAP_ROWS[0], ["-"] + PATSNAP_ROWS[1][1:], PATSNAP_ROWS[2][:17] + ["20
        PATSNAP_ROWS[3][:3] + ["发明"] + PATSNAP_ROWS[3][4:], PATSNAP_ROWS[4][:8] + ["H4N"] + PATSNAP_ROWS[4][9:]]
 
 
+@pytest.mark.parametrize("tail", ["\n", "", "\n\n , \n"])
+def test_an_export_with_a_header_and_no_rows_is_refused_with_a_clear_error(tmp_path, rdb, tail):
+    f = tmp_path / "header-only.csv"
+    f.write_text(",".join(HEADER_ORIGINAL) + tail, encoding="utf-8")
+    before = sha256_file(rdb)
+    with pytest.raises(DataError) as err:  # DuckDB's own message was a CSV-dialect sniffing failure
+        import_records(f, db_path=rdb, fmt="patsnap")
+    (problem,) = err.value.problems
+    assert problem.message.startswith("no data rows below the header (line 1)") and problem.file == str(f)
+    assert sha256_file(rdb) == before
+
+
 def test_bad_rows_refuse_the_file_and_name_line_column_value(tmp_path, rdb):
     f = tmp_path / "bad.csv"
     text = write_csv(f, HEADER_ORIGINAL, BAD).read_text(encoding="utf-8").splitlines()

@@ -208,10 +208,24 @@ def stage_raw(con, prep: Prepared, table: str = "_raw", probe=None):
             msg = str(exc).splitlines()
             if prep.encoding == "utf-8" and any("not utf-8" in m for m in msg):
                 raise _NotUtf8() from None
+            if not _has_data_rows(prep):  # DuckDB's sniffer fails on a header alone: say what is wrong
+                where = "row" if prep.encoding == "xlsx" else "line"
+                raise DataError(Problem(f"no data rows below the header ({where} {prep.header_line}): the export "
+                                        "holds no records; nothing was imported", str(prep.file))) from None
             if parallel == "false" or not any("parallel=false" in m for m in msg):
                 raise DataError(Problem("cannot read the CSV: " + " ".join(m.strip() for m in msg[:3])[:500],
                                         str(prep.file))) from None
     return 0  # not reached: the single-threaded pass returns or raises
+
+
+def _has_data_rows(prep: Prepared) -> bool:
+    """Whether the CSV holds any non-blank row after its header (read only when DuckDB refused the file)."""
+    with open(prep.csv, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        for _ in range(prep.skip):
+            next(reader, None)
+        return any(any(cell.strip() for cell in row) for row in reader)
+
 
 def stage_file(con, file: Path, *, title_rows: int, sheet: str | None, workdir: Path,
                max_bytes: int | None = None, probe=None) -> tuple[Prepared, object]:
