@@ -25,13 +25,13 @@ def staged(fixture_plan, monkeypatch):
                     encoding="utf-8")
     shas = {"survey": "a" * 64}
 
-    def fake_prepare(jobs, run_dir, db_path):
+    def fake_stages(jobs, run_dir, db_path):
         folder = Path(run_dir) / "stages" / "survey" / "320000-2016"
         folder.mkdir(parents=True, exist_ok=True)
-        return {"survey:320000:2016": {"status": "ok", "folder": "stages/survey/320000-2016",
-                                       "sha256": shas["survey"], "seconds": 0.0}}
+        yield "survey:320000:2016", {"status": "ok", "folder": "stages/survey/320000-2016",
+                                     "sha256": shas["survey"], "seconds": 0.0}
 
-    monkeypatch.setattr(runner, "_prepare_stages", fake_prepare)
+    monkeypatch.setattr(runner, "_iter_stages", fake_stages)
     return fixture_plan, shas
 
 

@@ -54,17 +54,33 @@ class LocalBackend:
             pool.submit(warm_worker, task)
 
     def run(self, tasks: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        tasks = list(tasks)
+        """Submit ``tasks`` as the iterable gives them and yield results in completion order.
+
+        The iterable is consumed lazily: the runner's tasks come stage by stage, and drawing the next one may
+        mean preparing a stage in this process while the workers execute the reports submitted before it;
+        reports that finish meanwhile are yielded between two draws."""
         if self.workers == 0:  # in-process: for debugging and tests that patch functions
             for t in tasks:
                 yield execute_job(t)
             return
-        pool = self._get_pool()
-        futures = {pool.submit(execute_job, t): t for t in tasks}
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        futures: dict = {}
+        pending: set = set()
+        source = iter(tasks)
+        drawing = True
+        while drawing or pending:
+            if drawing:
+                task = next(source, None)
+                if task is None:
+                    drawing = False
+                else:
+                    fut = self._get_pool().submit(execute_job, task)
+                    futures[fut] = task
+                    pending.add(fut)
+                done = {f for f in pending if f.done()}
+            else:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
+                pending.discard(fut)
                 try:
                     yield fut.result()
                 except BrokenProcessPool as exc:  # a worker died (e.g. out of memory): report, rebuild pool

@@ -1,8 +1,9 @@
 """``iplayout run``: one plan → one run folder with executed reports, index and manifest.
 
 Order of work: validate every parameter (no kernel yet) → create the run folder (never reusing an
-existing one unless ``--resume``) → prepare each distinct stage (stage, territory, year) once →
-execute the jobs that are not up to date on a backend → write ``manifest.json`` and ``index.html``.
+existing one unless ``--resume``) → prepare each distinct stage (stage, territory, year) once, in dependency
+order, handing each stage's reports that are not up to date to the backend as soon as it is ready (the pool
+executes them while the next stage is prepared) → write ``manifest.json`` and ``index.html``.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ..errors import ParameterError, SpecError
 from ..log import logger
@@ -71,22 +72,29 @@ def new_run_dir(reports_root: Path, plan_name: str, run_id: str | None = None) -
 INDEX_EVERY = 5.0
 
 
-def _prepare_stages(jobs: list[Job], run_dir: Path, db_path: Path) -> dict[str, dict[str, Any]]:
-    """Compute every distinct (stage, territory, year) the jobs read — and the stages those need — once, in
-    dependency order; returns records keyed by ``stage:territory:year``."""
+def stage_keys(jobs: list[Job]) -> list[tuple[str, str, int]]:
+    """Every distinct (stage, territory, year) the jobs read and the stages those need, in dependency order."""
     wanted = {(j.stage, j.territory, j.year) for j in jobs if j.stage and j.territory and j.year is not None}
-    records: dict[str, dict[str, Any]] = {}
     if not wanted:
-        return records
-    try:
-        from ..stages import get_stage, prepare_stage, stage_order  # noqa: PLC0415
-    except ImportError as exc:  # the stages layer is optional for plans whose notebooks compute nothing
-        logger.warning("no stage precomputation (iplayout.stages unavailable: %s)", exc)
-        return records
-    # dependencies first (registry order): a stage that needs another finds it prepared and fresh
+        return []
+    from ..stages import stage_order  # noqa: PLC0415
+
     needed = {(s, t, y) for stage, t, y in wanted for s in stage_order([stage])}
     order = {name: i for i, name in enumerate(stage_order({s for s, _, _ in needed}))}
-    for stage, territory, year in sorted(needed, key=lambda k: (order[k[0]], k[1], k[2])):
+    return sorted(needed, key=lambda k: (order[k[0]], k[1], k[2]))
+
+
+def _iter_stages(jobs: list[Job], run_dir: Path, db_path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Prepare every stage the jobs read once, in dependency order, yielding ``(stage:territory:year, record)``
+    after each: the runner hands the reports of a prepared stage to the pool before it prepares the next one."""
+    try:
+        keys = stage_keys(jobs)
+        from ..stages import get_stage, prepare_stage  # noqa: PLC0415
+    except ImportError as exc:  # the stages layer is optional for plans whose notebooks compute nothing
+        logger.warning("no stage precomputation (iplayout.stages unavailable: %s)", exc)
+        return
+    records: dict[str, dict[str, Any]] = {}
+    for stage, territory, year in keys:
         key = f"{stage}:{territory}:{year}"
         t0 = time.perf_counter()
         failed_deps = [d for d in get_stage(stage).needs if records[f"{d}:{territory}:{year}"]["status"] != "ok"]
@@ -102,7 +110,12 @@ def _prepare_stages(jobs: list[Job], run_dir: Path, db_path: Path) -> dict[str, 
             records[key] = {"status": "failed", "seconds": round(time.perf_counter() - t0, 3),
                             "error": {"kind": "stage", "exception": type(exc).__name__, "message": str(exc)[:2000],
                                       "cell_index": None}}
-    return records
+        yield key, records[key]
+
+
+def _prepare_stages(jobs: list[Job], run_dir: Path, db_path: Path) -> dict[str, dict[str, Any]]:
+    """All stages at once (records keyed by ``stage:territory:year``), for callers that need them before any report."""
+    return dict(_iter_stages(jobs, run_dir, db_path))
 
 
 def _job_record(job: Job, input_hash: str) -> dict[str, Any]:
@@ -200,61 +213,89 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root:
             job.parameters["run_dir"] = str(run_dir)
 
     preload = notebook_imports(sorted({j.notebook_path for j in all_jobs}))  # what the kernels import up front
-    if jobs and hasattr(backend, "warm_up"):  # the workers get ready while this process prepares the stages
+    if jobs and hasattr(backend, "warm_up"):  # the workers get ready while this process prepares the first stage
         backend.warm_up({"pdf": pdf, "kernel_name": kernel_name, "fresh_kernel": fresh_kernels, "preload": preload})
     db_sha = sha256_file(db_path)
-    t0 = time.perf_counter()
-    stages = _prepare_stages(jobs, run_dir, db_path)
-    stage_seconds = round(time.perf_counter() - t0, 3)
     nb_sha = {j.notebook: sha256_file(j.notebook_path) for j in jobs}
-
-    records: dict[str, dict[str, Any]] = {}
-    tasks: list[dict[str, Any]] = []
     from .chromium_pdf import pdf_engine  # noqa: PLC0415
 
     engine = pdf_engine()
     code_sha = code_fingerprint(engine if pdf else "none")
-    t0 = time.perf_counter()
     earlier = EarlierReports(reports_root, exclude=run_dir) if reuse and resume_dir is None else None
-    n_reused = 0
-    for job in jobs:
-        skey = f"{job.stage}:{job.territory}:{job.year}"
-        stage_rec = stages.get(skey)
-        ih = job_input_hash(notebook_sha=nb_sha[job.notebook], parameters=job.parameters, db_sha=db_sha,
-                            stage_sha=(stage_rec or {}).get("sha256"))
-        rec = records[job.job_id] = _job_record(job, ih)
-        # recorded even with --no-reuse, so that a later run can reuse this one's reports
-        rec["content_key"] = content_key(notebook_sha=nb_sha[job.notebook], parameters=job.parameters,
-                                         stage_shas=stages_read_by(job.stage, job.territory, job.year, stages),
-                                         code_sha=code_sha, pdf=pdf)
-        prev = previous.get(job.job_id)
-        if prev and prev.get("status") in ("ok", "reused") and prev.get("input_hash") == ih \
-                and all((run_dir / p).is_file() for p in (prev.get("outputs") or {}).values()):
-            rec.update(status="reused", duration=prev.get("duration"), outputs=prev.get("outputs") or {},
-                       is_demo=prev.get("is_demo"), report_title=prev.get("report_title"),
-                       sources=prev.get("sources", []),
-                       sha256={p: sha256_file(run_dir / p) for p in (prev.get("outputs") or {}).values()})
-            continue
-        if stage_rec and stage_rec["status"] == "failed":
-            rec.update(status="failed", error=stage_rec["error"])
-            continue
-        hit = earlier.find(rec["content_key"]) if earlier is not None else None
-        if hit is not None:
-            adopt(rec, hit, run_dir, (stage_rec or {}).get("folder"))
-            n_reused += 1
-            continue
-        tasks.append({"job": job.to_dict(), "run_dir": str(run_dir), "run_id": rid, "pdf": pdf, "retries": 1,
-                      "timeout": timeout or loaded.plan.timeout, "kernel_name": kernel_name,
-                      "fresh_kernel": fresh_kernels, "preload": preload, "pdf_engine": engine})
-
-    reuse_seconds = round(time.perf_counter() - t0, 3)
-    if n_reused:
-        logger.info("%d report(s) reused from earlier runs (inputs unchanged) in %.1f s", n_reused, reuse_seconds)
+    # every report's record now, in plan order (the manifest's order), filled in as its stage is ready
+    records: dict[str, dict[str, Any]] = {job.job_id: _job_record(job, None) for job in jobs}
     # with --resume --only, reports outside the selection keep their earlier record
     plan_ids = {j.job_id for j in all_jobs}
     for jid, prev in previous.items():
         if jid not in records and jid in plan_ids:
             records[jid] = prev
+    stages: dict[str, dict[str, Any]] = {}  # filled while the run goes on; the manifest shows them as they are
+    counts = {"reused": 0, "reuse_seconds": 0.0}
+
+    def settle(job: Job) -> dict[str, Any] | None:
+        """Fill in ``job``'s record once its stage is prepared: reused from --resume or an earlier run, failed with
+        its stage, or returned as a task for the pool."""
+        t0 = time.perf_counter()
+        task = None
+        try:
+            skey = f"{job.stage}:{job.territory}:{job.year}"
+            stage_rec = stages.get(skey)
+            ih = job_input_hash(notebook_sha=nb_sha[job.notebook], parameters=job.parameters, db_sha=db_sha,
+                                stage_sha=(stage_rec or {}).get("sha256"))
+            rec = records[job.job_id]
+            rec["input_hash"] = ih
+            # recorded even with --no-reuse, so that a later run can reuse this one's reports
+            rec["content_key"] = content_key(notebook_sha=nb_sha[job.notebook], parameters=job.parameters,
+                                             stage_shas=stages_read_by(job.stage, job.territory, job.year, stages),
+                                             code_sha=code_sha, pdf=pdf)
+            prev = previous.get(job.job_id)
+            if prev and prev.get("status") in ("ok", "reused") and prev.get("input_hash") == ih \
+                    and all((run_dir / p).is_file() for p in (prev.get("outputs") or {}).values()):
+                rec.update(status="reused", duration=prev.get("duration"), outputs=prev.get("outputs") or {},
+                           is_demo=prev.get("is_demo"), report_title=prev.get("report_title"),
+                           sources=prev.get("sources", []),
+                           sha256={p: sha256_file(run_dir / p) for p in (prev.get("outputs") or {}).values()})
+            elif stage_rec and stage_rec["status"] == "failed":
+                rec.update(status="failed", error=stage_rec["error"])
+            elif (hit := earlier.find(rec["content_key"]) if earlier is not None else None) is not None:
+                adopt(rec, hit, run_dir, (stage_rec or {}).get("folder"))
+                counts["reused"] += 1
+            else:
+                task = {"job": job.to_dict(), "run_dir": str(run_dir), "run_id": rid, "pdf": pdf, "retries": 1,
+                        "timeout": timeout or loaded.plan.timeout, "kernel_name": kernel_name,
+                        "fresh_kernel": fresh_kernels, "preload": preload, "pdf_engine": engine}
+        finally:
+            counts["reuse_seconds"] += time.perf_counter() - t0
+        if task is None and progress is not None:  # settled without the pool: on the progress bar too
+            progress.advance(rec)
+        return task
+
+    by_stage: dict[str, list[Job]] = {}  # "" holds the reports that read no stage
+    for job in jobs:
+        staged = job.stage and job.territory and job.year is not None
+        by_stage.setdefault(f"{job.stage}:{job.territory}:{job.year}" if staged else "", []).append(job)
+
+    def tasks():
+        """The pool's tasks as their stages get ready: reports without a stage first, then each stage's reports
+        right after it is prepared — the workers execute them while this process prepares the next stage (it
+        used to prepare every stage first, with the pool idle)."""
+        for job in by_stage.pop("", []):
+            task = settle(job)
+            if task is not None:
+                yield task
+        for key, stage_rec in _iter_stages(jobs, run_dir, db_path):
+            stages[key] = stage_rec
+            for job in by_stage.pop(key, []):
+                task = settle(job)
+                if task is not None:
+                    yield task
+        for rest in by_stage.values():  # a stage the stages layer did not prepare (unavailable): run without it
+            for job in rest:
+                task = settle(job)
+                if task is not None:
+                    yield task
+        by_stage.clear()
+
     # the run's fixed facts (code version, input checksums, sources, package versions) are read once: a
     # checkpoint after every report only refreshes the job records (it used to re-hash and re-query each time)
     base = _manifest(loaded, rid, started, db_path, db_sha, stages, records, resume_dir is not None)
@@ -267,8 +308,8 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root:
     warnings: list[str] = []
     t0 = last_index = time.perf_counter()
     if progress is not None:
-        progress.start(loaded.plan.name, len(tasks))
-    for res in backend.run(tasks):
+        progress.start(loaded.plan.name, len(jobs))
+    for res in backend.run(tasks()):
         rec = records[res["job_id"]]
         rec.update(status=res["status"], duration=res.get("duration"), outputs=res.get("outputs", {}),
                    error=res.get("error"), warnings=res.get("warnings", []), attempts=res.get("attempts"),
@@ -291,6 +332,11 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root:
     if progress is not None:
         progress.stop()
     exec_seconds = round(time.perf_counter() - t0, 3)
+    n_reused = counts["reused"]
+    reuse_seconds = round(counts["reuse_seconds"], 3)
+    stage_seconds = round(sum(r.get("seconds") or 0 for r in stages.values()), 3)
+    if n_reused:
+        logger.info("%d report(s) reused from earlier runs (inputs unchanged) in %.1f s", n_reused, reuse_seconds)
 
     manifest = current()
     manifest["finished"] = dt.datetime.now().isoformat(timespec="seconds")
