@@ -3,6 +3,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -222,3 +223,54 @@ def test_toc_page_guess_is_the_most_frequent_layout():
     g.record("other", a)
     g.record("third", b)  # at most two TOCs: the oldest is forgotten
     assert set(g._seen) == {"other", "third"} and g.guess("toc") is None
+
+
+def test_a_one_command_wrapper_script_is_replaced_by_the_binary_it_runs(tmp_path):
+    binary = tmp_path / "real-browser"
+    binary.write_bytes(b"\x7fELF fake")
+    binary.chmod(0o755)
+    wrapper = tmp_path / "wrapper"
+    wrapper.write_text(f'#!/bin/sh -e\n\n{binary} "$@"\n', encoding="utf-8")  # Debian's headless-shell wrapper
+    assert chromium_pdf.unwrapped(str(wrapper)) == str(binary)
+    wrapper.write_text(f'#!/bin/sh\n# comment\nexec {binary} "$@"\n', encoding="utf-8")
+    assert chromium_pdf.unwrapped(str(wrapper)) == str(binary)
+    setup = tmp_path / "setup"  # a wrapper that does more than run the binary is kept (it may set flags)
+    setup.write_text(f'#!/bin/sh\nexport X=1\nexec {binary} "$@"\n', encoding="utf-8")
+    assert chromium_pdf.unwrapped(str(setup)) == str(setup)
+    assert chromium_pdf.unwrapped(str(binary)) == str(binary)
+    assert chromium_pdf.unwrapped(str(tmp_path / "missing")) == str(tmp_path / "missing")
+
+
+def _browser_processes(profile: str) -> list:
+    import psutil
+
+    out = []
+    for p in psutil.process_iter(["cmdline"]):
+        if any(profile in part for part in (p.info["cmdline"] or [])):
+            out.append(p)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(chromium_pdf.browser_path() is None, reason="chromium not installed")
+def test_no_browser_process_outlives_its_printer_or_its_worker(tmp_path):
+    import time
+
+    printer = chromium_pdf.ChromiumPrinter(chromium_pdf.browser_path())
+    printer.start()
+    profile = str(printer.profile)
+    assert _browser_processes(profile)
+    printer.close()
+    deadline = time.monotonic() + 10
+    while _browser_processes(profile) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _browser_processes(profile)  # closed: the browser and its helpers are gone
+    # a pool worker ends with os._exit (no atexit): the parent-death signal must take the browser down
+    code = ("import os, sys; from iplayout.reporting import chromium_pdf as c; p = c.ChromiumPrinter(c.browser_path());"
+            " p.start(); print(p.profile, flush=True); os._exit(0)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    profile = out.stdout.strip()
+    deadline = time.monotonic() + 10
+    while _browser_processes(profile) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _browser_processes(profile)

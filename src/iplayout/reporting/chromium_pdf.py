@@ -56,8 +56,35 @@ def browser_path() -> str | None:
     for name in BROWSERS:
         found = shutil.which(name)
         if found:
-            return found
+            return unwrapped(found)
     return None
+
+
+def unwrapped(path: str) -> str:
+    """The binary that a one-command wrapper script runs, else ``path``.
+
+    Debian's ``/usr/bin/chromium-headless-shell`` is ``#!/bin/sh`` + ``/usr/lib/chromium/chromium-headless-shell
+    "$@"``: the shell runs the browser as its child instead of replacing itself (no ``exec``), so terminating the
+    process we started — and the parent-death signal, which reaches only that process — left the browser running
+    after every run. Started directly, the browser is our child. (Debian's ``chromium`` wrapper sets up flags and
+    ``exec``s; it has more than one command and is kept.)
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return path
+    if not head.startswith(b"#!"):
+        return path
+    commands = [ln.strip() for ln in head.decode("utf-8", "replace").splitlines()[1:]
+                if ln.strip() and not ln.strip().startswith("#")]
+    if len(commands) != 1 or '"$@"' not in commands[0]:
+        return path
+    words = commands[0].split()
+    target = words[1] if words[0] == "exec" and len(words) > 1 else words[0]
+    if target.startswith("/") and os.path.isfile(target) and os.access(target, os.X_OK):
+        return target
+    return path
 
 
 def css_string(text: str) -> str:
