@@ -34,3 +34,33 @@ def test_views_without_allocation(regions_without_allocation):
     html = dz.layout_plan_table(ctx).to_html()
     assert "导向目录尚未生成" in html and "引领" in html
     assert lr.catalogue_highlights(ctx) == rv.NO_ALLOCATION
+
+
+def _legend(fig):
+    ax = fig.axes[0]
+    return {t.get_text(): h.get_facecolor() for t, h in zip(ax.get_legend().get_texts(), ax.get_legend().legend_handles)}
+
+
+def test_location_and_group_maps_outline_the_report_subject(regions_with_allocation, regions_without_allocation):
+    from matplotlib.colors import to_rgba
+
+    from iplayout.plots.style import HIGHLIGHT
+    from iplayout.views.allocation import zone_colour
+
+    ctx = _ctx(regions_with_allocation, region_code="320500")
+    fig = rv.location_map(ctx)
+    ax = fig.axes[0]
+    assert "功能区与苏州的位置" in ax.get_title()
+    zones = ctx.table("profile").drop_duplicates("zone").set_index("zone_name")["zone"]
+    # each zone in its colour by code, the same colour the allocation report's zone map gives it
+    assert _legend(fig) == {name: to_rgba(zone_colour(code)) for name, code in zones.items()}
+    red = [t.get_text() for t in ax.texts if t.get_color() == HIGHLIGHT]
+    assert red == ["苏州"]  # the region's label, and its outline
+    assert any(to_rgba(HIGHLIGHT) in [tuple(c) for c in col.get_edgecolor()] for col in ax.collections)
+    # before the allocation stage: coloured by 苏南/苏中/苏北
+    fig = rv.location_map(_ctx(regions_without_allocation, region_code="320500"))
+    assert set(_legend(fig)) <= {"苏南", "苏中", "苏北"} and "区域划分" in fig.axes[0].get_title()
+    gfig = rv.group_map(_ctx(regions_with_allocation, group="苏南"))
+    members = ctx.table("profile").query("region_group == '苏南'")["region_code"]
+    names = ctx.names(short=True)
+    assert sorted(t.get_text() for t in gfig.axes[0].texts if t.get_color() == HIGHLIGHT) == sorted(names[members])

@@ -263,12 +263,14 @@ def _draw_choropleth(fig, ax, g, main, scs, crs, prof, anchors, *, territory, ti
 
 
 def plot_category_map(geo, categories: pd.Series, *, colours: dict, territory: str, title: str,
-                      labels: pd.Series | None = None, source: str | None = None, legend_title: str = ""):
+                      labels: pd.Series | None = None, source: str | None = None, legend_title: str = "",
+                      highlight=None):
     """Map of categories (e.g. functional zones) over ``geo``: one colour per category, legend in order.
 
     ``categories`` maps region code → category label; ``colours`` label → colour, in legend order
-    (labels without a region are left out of the legend). Same profile projection, 南海诸岛 inset with the
-    dashed line, 台湾 label, leader-line labels and attribution as :func:`plot_choropleth`.
+    (labels without a region are left out of the legend). ``highlight``: a region code or several, outlined
+    in red with red labels (the report's region, a group's members). Same profile projection, 南海诸岛 inset
+    with the dashed line, 台湾 label, leader-line labels and attribution as :func:`plot_choropleth`.
     """
     from matplotlib.patches import Patch
 
@@ -287,8 +289,13 @@ def plot_category_map(geo, categories: pd.Series, *, colours: dict, territory: s
         dashes = projected_dashes(str(crs)) if national else None
         if dashes is not None:
             dashes[0].plot(ax=ax, color="#4d4d4d", linewidth=1.2)
+        marked = _codes(highlight)
+        if marked:
+            hl = main[main["region_code"].isin(marked)]
+            if len(hl):
+                hl.boundary.plot(ax=ax, color=HIGHLIGHT, linewidth=2.0)
         if labels is not None:
-            _draw_labels(ax, anchors, labels, territory=territory, highlight=None, national=national)
+            _draw_labels(ax, anchors, labels, territory=territory, highlight=highlight, national=national)
         if national:
             x0, x1 = ax.get_xlim()
             ax.set_xlim(x0, x1 + 0.18 * (x1 - x0))
@@ -383,6 +390,15 @@ def _project_layers(base, prof):
     return main, scs, tuple(anchors)
 
 
+def _codes(highlight) -> set[str]:
+    """``highlight`` (None, one code, or several) as a set of code strings."""
+    if highlight is None or (isinstance(highlight, str) and not highlight):
+        return set()
+    if isinstance(highlight, str):
+        return {highlight}
+    return {str(c) for c in highlight if c}
+
+
 def _draw_labels(ax, anchors, labels, *, territory: str, highlight, national: bool) -> None:
     """Short names on the map; small neighbours (北京/天津/上海) get an offset label with a leader line, and
     context units of the national map (台湾) are labelled too although they carry no figure."""
@@ -391,8 +407,9 @@ def _draw_labels(ax, anchors, labels, *, territory: str, highlight, national: bo
     halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]  # readable on dark fills
     offsets = LABEL_OFFSETS.get(str(territory), {})
     rows = [(code, context or str(labels.get(code, "")), p) for code, context, p in anchors]
+    marked = _codes(highlight)
     for code, text, p in rows:
-        colour = HIGHLIGHT if code and code == str(highlight) else "#1a1a1a"
+        colour = HIGHLIGHT if code and code in marked else "#1a1a1a"
         size = 6.5 if national else 8
         if code in offsets:
             dx, dy = offsets[code]

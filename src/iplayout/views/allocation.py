@@ -95,8 +95,22 @@ def zones_table(ctx: ReportContext):
                        highlight_rows=z["borderline"].tolist())
 
 
+def zone_colour(zone_code: str) -> str:
+    """The colour of a functional zone by its code (Z1 → the first colour …): the same zone has the same colour
+    on every map of a run, also where only some zones occur (the 04_regions plans)."""
+    digits = "".join(ch for ch in str(zone_code) if ch.isdigit())
+    return ZONE_COLOURS[(int(digits) - 1) % len(ZONE_COLOURS)] if digits else ZONE_COLOURS[-1]
+
+
+def zone_colours(zones: pd.DataFrame) -> dict:
+    """``zone_name`` → colour for the rows of ``zones`` (columns ``zone``, ``zone_name``), in zone-code order."""
+    z = zones[["zone", "zone_name"]].dropna().drop_duplicates()
+    z = z.assign(_n=z["zone"].map(lambda c: int("".join(ch for ch in str(c) if ch.isdigit()) or 0))).sort_values("_n")
+    return {name: zone_colour(code) for code, name in zip(z["zone"], z["zone_name"])}
+
+
 def _zone_colours(ctx: ReportContext) -> dict:
-    return dict(zip(ctx.table("zone_types")["zone_name"], ZONE_COLOURS))
+    return zone_colours(ctx.table("zone_types"))
 
 
 def zone_map(ctx: ReportContext):

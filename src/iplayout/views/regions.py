@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import narrative as nv
-from ..plots import charts
+from ..plots import charts, maps
 from ..plots.tables import style_table
 from ..stages.context import ReportContext
 from ..stages.regions import LOOKBACK_TARGETS as LOOKBACK
@@ -41,7 +41,40 @@ def _ranks(r) -> str:
     return f"第{int(r['rank'])}位{band}"
 
 
+#: group colours in the order the stage lists the groups (苏南 苏中 苏北; 东部 中部 西部 东北)
+GROUP_COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#9c755f", "#76b7b2"]
+
+
+def _group_colours(ctx: ReportContext) -> dict:
+    groups = [g for g in ctx.table("group_comparison")["group"] if g != "全域"]
+    return dict(zip(groups, GROUP_COLOURS))
+
+
+def _map(ctx: ReportContext, categories: pd.Series, colours: dict, *, title: str, legend: str, highlight):
+    if not maps.has_boundaries(ctx.territory):
+        return maps.no_map_note(ctx.territory_name)
+    geo = maps.territory_geometry(ctx.territory, ctx.members)
+    return maps.plot_category_map(geo, categories, colours=colours, territory=ctx.territory, title=title,
+                                  labels=ctx.names(short=True), source=_src(ctx), legend_title=legend,
+                                  highlight=highlight)
+
+
 # --- per-region plan --------------------------------------------------------------------------
+def location_map(ctx: ReportContext):
+    """Where the region sits: the territory's regions by functional zone (by 苏南/苏中/苏北 group before the
+    allocation stage has run), the region outlined."""
+    p = ctx.table("profile").set_index("region_code")
+    if _allocation(ctx) and p["zone_name"].notna().any():
+        from .allocation import zone_colours  # noqa: PLC0415
+
+        return _map(ctx, p["zone_name"], zone_colours(p.reset_index()),
+                    title=f"{ctx.year}年{ctx.territory_name}知识产权功能区与{ctx.region_name}的位置（本项目提出的方案）",
+                    legend="功能区", highlight=ctx.region_code)
+    return _map(ctx, p["region_group"], _group_colours(ctx),
+                title=f"{ctx.territory_name}区域划分与{ctx.region_name}的位置", legend="区域",
+                highlight=ctx.region_code)
+
+
 def profile_text(ctx: ReportContext) -> str:
     """One-paragraph profile: score and rank with its interval, coupling class, lagging subsystem, zone, obstacles."""
     r = ctx.table("profile").set_index("region_code").loc[ctx.region_code]
@@ -274,6 +307,14 @@ def group_text(ctx: ReportContext) -> str:
     text += ("\n\n功能区构成：" + "，".join(f"{_e(z)}{int(n)}个" for z, n in zip(zm["zone_name"], zm["n"])) + "。"
              if len(zm) else "\n\n" + NO_ALLOCATION)
     return text
+
+
+def group_map(ctx: ReportContext):
+    """The territory's regions by group, the members of this report's group outlined."""
+    p = ctx.table("profile")
+    members = p.loc[p["region_group"] == ctx.group, "region_code"].astype(str).tolist()
+    return _map(ctx, p.set_index("region_code")["region_group"], _group_colours(ctx),
+                title=f"{ctx.territory_name}分区域划分（{ctx.group}）", legend="区域", highlight=members)
 
 
 def group_members_table(ctx: ReportContext):
