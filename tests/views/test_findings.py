@@ -70,3 +70,26 @@ def test_survey_and_industry_rules():
                         "lq_patents": [1.3, 0.7], "per_100m_revenue": [2.0, 1.0]})
     g = industry_findings(ind, names=NAMES, industry_name="新材料")
     assert "甲市（30件，占75.0%）" in g[0].text and "最高为甲市（1.30）" in g[1].text
+
+
+def test_industry_rules_compare_the_ip_with_the_industrial_base():
+    ind = pd.DataFrame({"region_code": list("ABCD"), "year": 2018,
+                        "industry_patent_applications": [30.0, 10.0, 40.0, 20.0],
+                        "industry_invention_applications": [15.0, 2.0, 10.0, float("nan")],
+                        "lq_output": [1.40, 0.80, 1.00, 1.04], "lq_patents": [0.90, 1.20, 1.02, 0.96],
+                        "per_100m_revenue": [2.0, 1.0, 3.0, 1.5]})
+    f = industry_findings(ind, names=NAMES, industry_name="新材料", k=1)
+    rules = [x.rule for x in f]
+    assert rules == ["leaders_laggards", "concentration", "ip_lags_industry", "ip_leads_industry", "invention_share",
+                     "input_output_gap"]
+    lags, leads, inv = f[2], f[3], f[4]
+    # A: industry concentrated (1.40), patents not (0.90); B the reverse; C and D within 1 ± 0.05 of either
+    assert lags.value == 1 and "地区1个：甲市（产业1.40、专利0.90）" in lags.text and "丙市" not in lags.text
+    assert leads.value == 1 and "乙市（产业0.80、专利1.20）" in leads.text and "丁市" not in leads.text
+    assert "最高的是甲市（50.0%）" in inv.text and "最低的是乙市（20.0%）" in inv.text  # D has no invention count
+    recs = recommendations(f)
+    assert [r.answers for r in recs] == [1, 2, 3, 4, 5, 6] and "专利导航" in recs[2].text and "转化" in recs[3].text
+    aligned = industry_findings(ind.assign(lq_output=ind["lq_patents"]), names=NAMES, industry_name="新材料", k=1)
+    match = [x for x in aligned if x.rule.startswith("ip_")]
+    assert [x.rule for x in match] == ["ip_industry_aligned"] and "4个有两项数据的地区中" in match[0].text
+    assert [r.answers for r in recommendations(aligned)] == [1, 2, 4, 5]  # the aligned finding needs no advice

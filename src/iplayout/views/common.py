@@ -217,8 +217,9 @@ def industry_chart(ctx: ReportContext, column: str = "per_100m_revenue"):
 
 
 def industry_findings_text(ctx: ReportContext) -> str:
-    """主要发现、问题与建议 of the industry report: leaders/laggards on the industry's patents and on its patent
-    location quotient (rules in :func:`iplayout.views.findings.industry_findings`)."""
+    """主要发现、问题与建议 of the industry report: leaders/laggards on the industry's patents, its patent location
+    quotient, whether its IP follows the industrial base (patent vs output LQ), invention share and patents per
+    亿元 of output (rules in :func:`iplayout.views.findings.industry_findings`)."""
     from .findings import findings_markdown, industry_findings
 
     t = _industry(ctx)

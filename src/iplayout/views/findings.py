@@ -6,7 +6,10 @@ only format them. Every recommendation names the finding it answers (``answers``
 Rules (evaluation): leaders and laggards by composite score; the gap between subsystem means; the fastest and
 slowest change of the coupling coordination degree D over the panel; the lagging subsystem and the main
 obstacle factors. Rules (survey): leaders and laggards on patent grants with shares; concentration and its
-change; fastest and slowest five-year growth; the region's position on IP output against R&D input.
+change; fastest and slowest five-year growth; the region's position on IP output against R&D input. Rules
+(industry): leaders and laggards on the industry's patent applications; patent location quotients; whether the
+industry's IP follows its industrial base (patent vs output location quotient: IP lagging / leading / aligned);
+invention share; patents per 亿元 of output.
 """
 from __future__ import annotations
 
@@ -159,16 +162,60 @@ def industry_findings(industry: pd.DataFrame, *, names: dict, industry_name: str
                            float(top.iloc[0])))
     lq = t["lq_patents"].dropna()
     if len(lq) >= 2:
-        n_hi = int((lq > 1.05).sum())
-        out.append(Finding("concentration", f"专利区位熵高于1.05（专利相对集中）的地区{n_hi}个，最高为"
+        n_hi = int((lq > 1 + LQ_BAND).sum())
+        out.append(Finding("concentration", f"专利区位熵高于{nv.fmt_num(1 + LQ_BAND, 2)}（专利相对集中）的地区{n_hi}个，最高为"
                                             f"{nv.md_escape(names.get(lq.idxmax(), lq.idxmax()))}（{nv.fmt_num(lq.max(), 2)}），"
                                             f"最低为{nv.md_escape(names.get(lq.idxmin(), lq.idxmin()))}（{nv.fmt_num(lq.min(), 2)}）。",
                            float(lq.max())))
+    out += _match_findings(t, names=names, iname=iname)
+    inv = ((t["industry_invention_applications"] / t["industry_patent_applications"]).where(
+        t["industry_patent_applications"] > 0).dropna() if "industry_invention_applications" in t
+        else pd.Series(dtype=float))
+    if len(inv) >= 2:
+        out.append(Finding("invention_share", f"{iname}专利申请中发明专利占比最高的是{nv.md_escape(names.get(inv.idxmax(), inv.idxmax()))}"
+                                              f"（{nv.fmt_pct(inv.max())}），最低的是{nv.md_escape(names.get(inv.idxmin(), inv.idxmin()))}"
+                                              f"（{nv.fmt_pct(inv.min())}）。", float(inv.min())))
     dens = t["per_100m_revenue"].dropna()
     if len(dens) >= 2:
         out.append(Finding("input_output_gap", f"每亿元营业收入（产值）专利最高的是{nv.md_escape(names.get(dens.idxmax(), dens.idxmax()))}"
                                                f"（{nv.fmt_num(dens.max(), 2)}件），最低的是{nv.md_escape(names.get(dens.idxmin(), dens.idxmin()))}"
                                                f"（{nv.fmt_num(dens.min(), 2)}件）。", float(dens.max())))
+    return out
+
+
+#: location quotients within 1 ± LQ_BAND count as "about the territory's average" (the concentration rule's 1.05)
+LQ_BAND = 0.05
+
+
+def _match_findings(t: pd.DataFrame, *, names: dict, iname: str) -> list[Finding]:
+    """Does the industry's IP follow its industrial base? Regions where the industry is concentrated
+    (output LQ > 1 + band) but its patents are not (patent LQ < 1 − band): IP lags the industry; the reverse:
+    IP leads it. Both LQs are against the territory (全域 = 1), so the comparison is scale-free."""
+    if not {"lq_output", "lq_patents"} <= set(t.columns):
+        return []
+    both = t[["lq_output", "lq_patents"]].dropna()
+    if len(both) < 2:
+        return []
+    hi, lo = 1 + LQ_BAND, 1 - LQ_BAND
+    lags = both[(both["lq_output"] > hi) & (both["lq_patents"] < lo)]
+    leads = both[(both["lq_patents"] > hi) & (both["lq_output"] < lo)]
+
+    def listed(rows: pd.DataFrame) -> str:
+        return "、".join(f"{nv.md_escape(names.get(c, c))}（产业{nv.fmt_num(r['lq_output'], 2)}、专利{nv.fmt_num(r['lq_patents'], 2)}）"
+                        for c, r in rows.iterrows())
+
+    out = []
+    if len(lags):
+        out.append(Finding("ip_lags_industry", f"{iname}产业相对集中而专利相对不足（产业区位熵高于{nv.fmt_num(hi, 2)}、专利区位熵低于"
+                                               f"{nv.fmt_num(lo, 2)}）的地区{len(lags)}个：{listed(lags)}，知识产权滞后于产业基础。",
+                           float(len(lags))))
+    if len(leads):
+        out.append(Finding("ip_leads_industry", f"{iname}专利相对集中而产业规模相对不足的地区{len(leads)}个：{listed(leads)}，"
+                                                "知识产权领先于产业基础。", float(len(leads))))
+    if not out:
+        out.append(Finding("ip_industry_aligned", f"{iname}的专利分布与产业分布基本匹配：{len(both)}个有两项数据的地区中，"
+                                                  f"没有产业区位熵高于{nv.fmt_num(hi, 2)}而专利区位熵低于{nv.fmt_num(lo, 2)}（或相反）的地区。",
+                           0.0))
     return out
 
 
@@ -180,6 +227,9 @@ _ADVICE = {
     "position": "以本地区在区域中的位次为基线，在知识产权区域布局中明确定位与分工",
     "concentration": "资源集中度较高时，引导知识产权服务与运营资源向后发地区延伸，促进区域均衡布局",
     "input_output_gap": "加强研发投入与知识产权创造的衔接：推动高价值专利培育、专利导航与成果转化",
+    "ip_lags_industry": "在产业集中而专利不足的地区开展产业专利导航与高价值专利培育，补齐产业发展的知识产权支撑",
+    "ip_leads_industry": "推动专利转化实施、许可与运营，把知识产权优势转化为产业优势，引导相关产业项目落地",
+    "invention_share": "提高发明专利占比：把专利资助与奖励向发明专利和高价值专利倾斜，减少低质量申请",
 }
 
 
