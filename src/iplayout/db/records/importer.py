@@ -7,10 +7,11 @@ records (new / updated / unchanged; the same file twice changes nothing) → wri
 ``record_imports`` and ``sources`` rows and the record-based observations (r11b's hook) in one SQL transaction
 → record the import for ``db build`` to replay. Everything runs in one in-memory DuckDB instance with a memory
 limit that spills to disk: the stored database is attached to it read-only for the diff, and the transaction's copy
-is attached for the write. A file hoped clean (every import but a dry run) is written in **one pass**: a first
-scan counts only the placement cells per combination, then one streaming ``INSERT … SELECT`` parses every row with
-the checks straight into the transaction's copy, stopping at the first bad row; the rows written, their distinct
-ids and the diff against the stored records are then counted in the copy. A bad row, a repeated id or a file
+is attached for the write. A file hoped clean (every import but a dry run) is written in **one pass**: one
+streaming ``INSERT … SELECT`` parses every row with the checks and places it straight into the transaction's
+copy, stopping at the first bad row (only the distinct address and 国省代码 cells, when the file has such columns,
+are collected by a scan before); the rows are committed in the copy, and their count, distinct ids, shares and the
+diff against the stored records are then counted there. A bad row, a repeated id or a file
 already imported rolls that back (nothing was written) and the file takes the **checked path**: a check pass that
 counts (rows, bad rows, distinct ids, placement cells), then — for a clean file, e.g. a dry run — a streaming
 ``INSERT … SELECT`` that parses it again, or — with bad rows or repeated ids — a parse into a stored table in file

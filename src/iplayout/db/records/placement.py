@@ -1,7 +1,8 @@
 """Place every record in a region: region fields first, the address otherwise (DuckDB SQL, millions of rows).
 
-Rules (docs/records.md, "Placement"), applied to a staged table with columns
-``rid, office, province_raw, city_raw, county_raw, code_field, address``:
+Rules (docs/records.md, "Placement"), applied by :func:`place` to a staged table with columns
+``rid, office, province_raw, city_raw, county_raw, code_field, address`` and by :func:`placed_select` to any rows
+(the one-pass import places every row as it writes it):
 
 1. a record at a non-Chinese office (``office`` not ``CN`` and not empty) → ``non_cn_office`` (office kept);
 2. **fields** (Patsnap 州/省, 地市, 区县; CNIPA 国省代码 ``江苏;32`` or ``32``): a foreign country, a US state or
