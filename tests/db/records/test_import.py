@@ -276,3 +276,47 @@ def test_one_pass_write_reports_and_stores_what_the_checked_path_does(tmp_path, 
     reports, (records, imports, obs) = runs[True]
     assert [r[3:6] for r in reports] == [(7, 0, 0), (1, 1, 6), (0, 0, 8)] and reports[2][6] is False
     assert len(records) == 8 and [i[1] for i in imports] == ["newer.csv", "patsnap.csv"] and obs
+
+
+def test_one_pass_places_address_and_code_cells_as_the_checked_path_does(tmp_path, rdb, monkeypatch):
+    """The one-pass write places each row itself (field cells looked up in the gazetteer, address and 国省代码 cells
+    in lookups of their distinct values): incoPat and CNIPA exports (addresses that exercise every address rule,
+    国省代码 cells) and a trademark export store and report the same as on the checked path, which places the
+    distinct combinations of the six placement cells."""
+    import shutil
+
+    import iplayout.db.records.importer as importer
+    from iplayout.db.records.generator import write_demo_trademarks
+    from test_cli import CNIPA, INCOPAT
+
+    addresses = ["江苏省南京市玄武区演示路1号", "南京市鼓楼区演示路2号", "苏州工业园区演示路3号", "北京市海淀区演示路4号",
+                 "美国加利福尼亚州演示路6号", "1 Demo Street, Tokyo", "鼓楼区演示路7号", "淮阴市演示路8号", "江苏省演示路9号",
+                 "内蒙古自治区呼和浩特市演示路10号", "-", "", "江苏"]
+    codes = ["江苏;32", "32", "US", "美国;US", "-", "", "11", "日本;JP", " 江苏 ; 32 "]
+    header, rows = INCOPAT
+    many = []
+    for i in range(60):  # every address with every kind of 国省代码 cell, and none
+        r = list(rows[i % 2])
+        r[0], r[1] = f"CN1050{i:05d}A", f"CN2015{i:07d}.X"
+        r[8], r[9] = addresses[i % len(addresses)], codes[i % len(codes)]
+        many.append(r)
+    files = [("incopat", write_csv(tmp_path / "incopat.csv", header, many)),
+             ("cnipa", write_csv(tmp_path / "cnipa.csv", *CNIPA))]
+    write_demo_trademarks(tmp_path / "tm.csv", n=200, seed=5)
+    files.append(("trademark", tmp_path / "tm.csv"))
+    runs, checked = {}, importer._stage
+    for one_pass in (True, False):
+        monkeypatch.setattr(importer, "ONE_PASS", one_pass)
+        # every file is clean: with ONE_PASS none of them may fall back to the checked path
+        monkeypatch.setattr(importer, "_stage", checked if not one_pass else
+                            lambda *a, **k: pytest.fail("a clean file fell back to the checked path"))
+        db = tmp_path / f"db-{one_pass}" / "ip.duckdb"
+        db.parent.mkdir()
+        shutil.copyfile(rdb, db)
+        reports = [_summary(import_records(f, db_path=db, fmt=fmt, record=False, imported_at="2026-12-02T00:00:00"))
+                   for fmt, f in files]
+        tm = query(db, "SELECT * EXCLUDE (import_id) FROM trademark_records ORDER BY record_id")
+        runs[one_pass] = (reports, _state(db), tm)
+    assert runs[True] == runs[False]
+    placements = {r[28] for r in runs[True][1][0]}  # the placement column
+    assert placements == {"field", "address", "foreign", "unplaced"} and len(runs[True][2]) == 200

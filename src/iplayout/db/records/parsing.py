@@ -100,7 +100,7 @@ def parse_select(mapping: RecordMapping, columns: dict[str, int], header: list[s
     # checks: (condition, column label, value sql, message); a condition reads the typed value v_<field> of the CTE
     # before it rather than repeating its expression (DuckDB does not share expressions across CTEs: the IPC
     # rewrite, dates and casts would be computed twice)
-    sel, checks = [], []
+    sel, checks, defaults = [], [], []
     for f, typ in fields.items():
         raw = f"f_{f}" if f in columns else "NULL"
         if typ in ("text", "id"):
@@ -132,11 +132,12 @@ def parse_select(mapping: RecordMapping, columns: dict[str, int], header: list[s
             checks.append((f"list_contains(list_transform(v_{f}, lambda x: x IS NULL OR x NOT BETWEEN 1 AND 45), true)",
                            label(f), raw, "Nice class must be a number 1–45"))
             checks.append((f"len(v_{f}) = 0", label(f), raw, "missing Nice class (国际分类)"))
-        elif typ == "office":
+        elif typ == "office":  # the default office replaces a missing one at the end (defaults), so the check
+            # reads the mapped value instead of mapping the cell a second time
             expr = _value_map(raw, f, mapping) if f in columns else q(mapping.default_office)
-            checks.append((f"{raw} IS NOT NULL AND {expr} IS NULL", label(f), raw,
+            checks.append((f"{raw} IS NOT NULL AND v_{f} IS NULL", label(f), raw,
                            "unknown office (add it to the mapping's values: office)"))
-            expr = f"coalesce({expr}, {q(mapping.default_office)})"
+            defaults.append(f"coalesce(v_{f}, {q(mapping.default_office)}) AS v_{f}")
         elif typ == "mapped":
             expr = _value_map(raw, f, mapping)
             checks.append((f"{raw} IS NOT NULL AND v_{f} IS NULL", label(f), raw,
@@ -179,5 +180,5 @@ def parse_select(mapping: RecordMapping, columns: dict[str, int], header: list[s
              t AS (SELECT *, {typed} FROM u),
              k AS (SELECT *, {id_expr} AS record_id, {year_expr} AS year{', ' + flags if with_checks else ''} FROM t)
         SELECT * EXCLUDE ({", ".join(flag_cols + [f"f_{f}" for f in columns] + [f"u_{f}" for f in ipc_cols])})
-               {checked}{granted}
+               {"REPLACE (" + ", ".join(defaults) + ")" if defaults else ""}{checked}{granted}
         FROM k"""
