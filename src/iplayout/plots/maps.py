@@ -228,10 +228,7 @@ def _draw_choropleth(fig, ax, g, main, scs, crs, prof, anchors, *, territory, ti
     dashes = projected_dashes(str(crs)) if national else None
     if dashes is not None:  # on the main map only the dash east of Taiwan; the inset shows the whole line
         dashes[0].plot(ax=ax, color="#4d4d4d", linewidth=1.2)
-    if highlight:
-        hl = main[main["region_code"] == str(highlight)]
-        if len(hl):
-            hl.boundary.plot(ax=ax, color=HIGHLIGHT, linewidth=2.0)
+    _outline(ax, main, highlight)
     if labels is not None:
         _draw_labels(ax, anchors, labels, territory=territory, highlight=highlight, national=national)
     if national:  # free room at the lower right for the 南海诸岛 inset so it covers no province (台湾)
@@ -289,11 +286,7 @@ def plot_category_map(geo, categories: pd.Series, *, colours: dict, territory: s
         dashes = projected_dashes(str(crs)) if national else None
         if dashes is not None:
             dashes[0].plot(ax=ax, color="#4d4d4d", linewidth=1.2)
-        marked = _codes(highlight)
-        if marked:
-            hl = main[main["region_code"].isin(marked)]
-            if len(hl):
-                hl.boundary.plot(ax=ax, color=HIGHLIGHT, linewidth=2.0)
+        _outline(ax, main, highlight)
         if labels is not None:
             _draw_labels(ax, anchors, labels, territory=territory, highlight=highlight, national=national)
         if national:
@@ -397,6 +390,14 @@ def _codes(highlight) -> set[str]:
     if isinstance(highlight, str):
         return {highlight}
     return {str(c) for c in highlight if c}
+
+
+def _outline(ax, main, highlight) -> None:
+    """The highlighted region(s) outlined in the highlight colour."""
+    marked = _codes(highlight)
+    hl = main[main["region_code"].isin(marked)] if marked else main.iloc[:0]
+    if len(hl):
+        hl.boundary.plot(ax=ax, color=HIGHLIGHT, linewidth=2.0)
 
 
 def _draw_labels(ax, anchors, labels, *, territory: str, highlight, national: bool) -> None:

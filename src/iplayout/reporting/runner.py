@@ -275,26 +275,23 @@ def run_plan(loaded: LoadedPlan, *, backend, db_path: Path | None, reports_root:
         staged = job.stage and job.territory and job.year is not None
         by_stage.setdefault(f"{job.stage}:{job.territory}:{job.year}" if staged else "", []).append(job)
 
+    def ready_jobs():
+        """The jobs as their stages get ready: reports without a stage first, then each stage's reports right after
+        it is prepared — the workers execute them while this process prepares the next stage (it used to prepare
+        every stage first, with the pool idle)."""
+        yield from by_stage.pop("", [])
+        for key, stage_rec in _iter_stages(jobs, run_dir, db_path):
+            stages[key] = stage_rec
+            yield from by_stage.pop(key, [])
+        for rest in list(by_stage.values()):  # a stage the stages layer did not prepare (unavailable): run without it
+            yield from rest
+
     def tasks():
-        """The pool's tasks as their stages get ready: reports without a stage first, then each stage's reports
-        right after it is prepared — the workers execute them while this process prepares the next stage (it
-        used to prepare every stage first, with the pool idle)."""
-        for job in by_stage.pop("", []):
+        """The pool's tasks: the ready jobs that are neither reused nor failed with their stage."""
+        for job in ready_jobs():
             task = settle(job)
             if task is not None:
                 yield task
-        for key, stage_rec in _iter_stages(jobs, run_dir, db_path):
-            stages[key] = stage_rec
-            for job in by_stage.pop(key, []):
-                task = settle(job)
-                if task is not None:
-                    yield task
-        for rest in by_stage.values():  # a stage the stages layer did not prepare (unavailable): run without it
-            for job in rest:
-                task = settle(job)
-                if task is not None:
-                    yield task
-        by_stage.clear()
 
     # the run's fixed facts (code version, input checksums, sources, package versions) are read once: a
     # checkpoint after every report only refreshes the job records (it used to re-hash and re-query each time)

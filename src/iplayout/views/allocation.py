@@ -95,17 +95,22 @@ def zones_table(ctx: ReportContext):
                        highlight_rows=z["borderline"].tolist())
 
 
+def _zone_number(zone_code) -> int:
+    """1 for ``Z1`` …; 0 for a code without digits."""
+    return int("".join(ch for ch in str(zone_code) if ch.isdigit()) or 0)
+
+
 def zone_colour(zone_code: str) -> str:
     """The colour of a functional zone by its code (Z1 → the first colour …): the same zone has the same colour
     on every map of a run, also where only some zones occur (the 04_regions plans)."""
-    digits = "".join(ch for ch in str(zone_code) if ch.isdigit())
-    return ZONE_COLOURS[(int(digits) - 1) % len(ZONE_COLOURS)] if digits else ZONE_COLOURS[-1]
+    n = _zone_number(zone_code)
+    return ZONE_COLOURS[(n - 1) % len(ZONE_COLOURS)] if n else ZONE_COLOURS[-1]
 
 
 def zone_colours(zones: pd.DataFrame) -> dict:
     """``zone_name`` → colour for the rows of ``zones`` (columns ``zone``, ``zone_name``), in zone-code order."""
     z = zones[["zone", "zone_name"]].dropna().drop_duplicates()
-    z = z.assign(_n=z["zone"].map(lambda c: int("".join(ch for ch in str(c) if ch.isdigit()) or 0))).sort_values("_n")
+    z = z.iloc[z["zone"].map(_zone_number).argsort(kind="stable")]
     return {name: zone_colour(code) for code, name in zip(z["zone"], z["zone_name"])}
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -218,12 +219,19 @@ def stage_raw(con, prep: Prepared, table: str = "_raw", probe=None):
     return 0  # not reached: the single-threaded pass returns or raises
 
 
-def _has_data_rows(prep: Prepared) -> bool:
-    """Whether the CSV holds any non-blank row after its header (read only when DuckDB refused the file)."""
+@contextmanager
+def _data_reader(prep: Prepared):
+    """A ``csv.reader`` over ``prep.csv`` positioned at its first data row (title rows and header skipped)."""
     with open(prep.csv, encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
         for _ in range(prep.skip):
             next(reader, None)
+        yield reader
+
+
+def _has_data_rows(prep: Prepared) -> bool:
+    """Whether the CSV holds any non-blank row after its header (read only when DuckDB refused the file)."""
+    with _data_reader(prep) as reader:
         return any(any(cell.strip() for cell in row) for row in reader)
 
 
@@ -246,10 +254,7 @@ def lines_of(prep: Prepared, ordinals: list[int]) -> dict[int, int]:
     out: dict[int, int] = {}
     if not want:
         return out
-    with open(prep.csv, encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        for _ in range(prep.skip):
-            next(reader, None)
+    with _data_reader(prep) as reader:
         k, last = 0, reader.line_num
         for row in reader:
             start = last + 1
