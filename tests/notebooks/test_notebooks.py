@@ -29,6 +29,8 @@ def test_all_stage_notebooks_present():
 def test_notebook_is_clean_and_thin(path):
     cells = _cells(path)
     assert cells[0]["cell_type"] == "markdown" and "".join(cells[0]["source"]).lstrip().startswith("# ")
+    ids = [c.get("id") for c in cells]  # nbformat 4.5: every cell has a unique id (a missing one will be an error)
+    assert None not in ids and len(set(ids)) == len(ids), ids
     code = [c for c in cells if c["cell_type"] == "code"]
     assert "parameters" in code[0]["metadata"].get("tags", [])
     assert "report_meta(" in "".join(code[1]["source"])  # renderer contract: first cell after parameters
