@@ -16,6 +16,9 @@ produce the same database content. Each child reports its wall time and peak res
 (``resource.getrusage(RUSAGE_SELF).ru_maxrss``); the pandas child is stopped when its resident memory passes
 ``--pandas-limit-gb`` (default: 85 % of the memory available at the start), which is reported as "does not fit".
 
+``--same-process`` runs our import and then the pandas job in this one process on the same file, and prints their
+times, the content check and the ratio (no separate peaks: ``ru_maxrss`` only rises).
+
 (5) ``--read-baseline`` adds the earlier, lighter baseline: pandas reads five columns and sums region × year ×
 field counts without checks, placement by address or storage; it is printed for comparison with the aggregation
 alone, not with the whole import.
@@ -203,6 +206,33 @@ def _run_child(*args, limit_mb: float | None = None) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def same_process(csv: Path, db: Path, base: Path, pdb: Path) -> None:
+    """Both jobs one after the other in this process (``--same-process``): the times and the ratio, no separate peaks.
+
+    The child-process runs exist to give each job its own peak memory; this mode answers the narrower question
+    "same process, same file" directly. The peak after our import is ours alone (it runs first); the peak after
+    the pandas job is the process's, which pandas dominates.
+    """
+    import pandas_records  # benchmarks/ is on sys.path: this file runs as a script
+
+    ours = child_import(str(csv), str(db))
+    print(f"same process — import + aggregate: {ours['seconds']:.1f} s, process peak so far {ours['peak_mb']:,.0f} MB")
+    t = time.perf_counter()
+    job = pandas_records.run(str(csv), str(base), str(pdb))
+    secs = time.perf_counter() - t
+    print(f"same process — pandas job: {secs:.1f} s, process peak {_peak_mb():,.0f} MB")
+    _check_same(compare(str(db), str(pdb)))
+    print(f"ratio pandas job / ours (import + aggregate), same process: {secs / ours['seconds']:.1f}×")
+
+
+def _check_same(cmp: dict) -> None:
+    print(f"same result: {cmp['facts_ours']:,} / {cmp['facts_pandas']:,} application-count facts "
+          f"(ours / pandas), {cmp['facts_unmatched']} unmatched, largest difference {cmp['max_diff']:.1e}; "
+          f"records only in ours {cmp['records_only_ours']}, only in pandas {cmp['records_only_pandas']}")
+    if cmp["facts_unmatched"] or cmp["max_diff"] > 1e-9 or cmp["records_only_ours"] or cmp["records_only_pandas"]:
+        raise SystemExit("the pandas job and the importer disagree: the ratio would compare different jobs")
+
+
 def _reusable(csv: Path, n: int, seed: int) -> bool:
     side = csv.with_name(csv.name + ".demo.json")
     if not (csv.exists() and side.exists()):
@@ -222,6 +252,8 @@ def main() -> None:
     ap.add_argument("--read-baseline", action="store_true", help="Also run the lighter read-and-count baseline.")
     ap.add_argument("--pandas-limit-gb", type=float, default=None,
                     help="Stop the pandas job above this resident memory (default: 85 %% of MemAvailable).")
+    ap.add_argument("--same-process", action="store_true",
+                    help="Run our import and the pandas job one after the other in this process (times and ratio only).")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
@@ -250,6 +282,9 @@ def main() -> None:
     print(f"records: {a.n:,}  file: {csv.stat().st_size / 1e6:,.0f} MB  "
           f"{'reused (same n and seed)' if reused else f'generated in {gen:.1f} s'}  (cores: {os.cpu_count()}, "
           f"load average {os.getloadavg()[0]:.1f} — the machine is shared)")
+    if a.same_process:
+        same_process(csv, db, base, pdb)
+        return
     imp = _run_child("import", str(csv), str(db))
     print(f"import + aggregate (child): {imp['seconds']:.1f} s, peak {imp['peak_mb']:,.0f} MB")
     agg = _run_child("aggregate", str(db))
@@ -268,12 +303,7 @@ def main() -> None:
         else:
             steps = ", ".join(f"{k} {v:.1f}" for k, v in job["steps"].items())
             print(f"pandas job (child): {job['seconds']:.1f} s, peak {job['peak_mb']:,.0f} MB ({steps} s)")
-            cmp = compare(str(db), str(pdb))
-            print(f"same result: {cmp['facts_ours']:,} / {cmp['facts_pandas']:,} application-count facts "
-                  f"(ours / pandas), {cmp['facts_unmatched']} unmatched, largest difference {cmp['max_diff']:.1e}; "
-                  f"records only in ours {cmp['records_only_ours']}, only in pandas {cmp['records_only_pandas']}")
-            if cmp["facts_unmatched"] or cmp["max_diff"] > 1e-9 or cmp["records_only_ours"] or cmp["records_only_pandas"]:
-                raise SystemExit("the pandas job and the importer disagree: the ratio would compare different jobs")
+            _check_same(compare(str(db), str(pdb)))
             print(f"ratio pandas job / ours (import + aggregate): {job['seconds'] / imp['seconds']:.1f}×")
     if a.read_baseline:
         pdr = _run_child("pandas-read", str(csv), str(db))
